@@ -1,0 +1,46 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::error_page::ErrorPage;
+use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
+use crate::pages::security::SecurityPage;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rampart.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Rampart".to_string() } else { format!("{title} · Rampart") }/>
+        <Router>
+            <Routes fallback=|| view! { <ErrorPage status=404 message="This page does not exist."/> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/security") view=SecurityPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,11 @@
+//! The domain: types and rules shared by the server and the browser, and (in
+//! `server`, compiled only with `ssr`) the SQL and the permission checks.
+//! Pages, server functions and REST handlers are thin edges over this module.
+
+pub mod enterprise;
+pub mod error;
+pub mod page;
+pub mod user;
+
+#[cfg(feature = "ssr")]
+pub mod server;

@@ -1,0 +1,13 @@
+//! The server-only half of the domain: SQL, transactions, the access check
+//! and the audit trail. Every write in the application goes through here.
+
+pub mod access;
+pub mod audit;
+pub mod enterprises;
+pub mod error;
+pub mod passwords;
+pub mod tokens;
+pub mod users;
+
+pub use access::Actor;
+pub use error::{DomainError, DomainResult};

@@ -1,0 +1,5 @@
+//! One file per route.
+
+pub mod home;
+pub mod login;
+pub mod security;

@@ -1,0 +1,23 @@
+//! The connection pool and the start-up migration.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use crate::domain::server::DomainResult;
+
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+}
+
+/// Applies pending migrations. sqlx holds a Postgres advisory lock while it
+/// migrates, so replicas starting together apply each migration once.
+pub async fn migrate(pool: &PgPool) -> DomainResult<()> {
+    sqlx::migrate!("./migrations").run(pool).await?;
+    Ok(())
+}
