@@ -128,10 +128,6 @@ impl FromServerFnError for AppError {
             _ => AppError::internal(),
         }
     }
-
-    fn status_code(&self) -> StatusCode {
-        self.status()
-    }
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@ use leptos_router::components::{Redirect, A};
 
 use crate::components::error_page::AppErrorPage;
 use crate::components::header::AppHeader;
-use crate::serverfn::security::workspace;
+use crate::serverfn::security::load_home;
 
 /// `/`: the user's enterprises; with exactly one, straight to its page.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| workspace());
+    let data = Resource::new(|| (), |_| load_home());
     view! {
         <Title text="Your enterprises"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

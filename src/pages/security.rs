@@ -7,7 +7,7 @@ use crate::components::error_page::{AppErrorPage, ErrorPage};
 use crate::components::header::AppHeader;
 use crate::components::metric_card::{MetricCard, Tone};
 use crate::components::tabs::TabLinks;
-use crate::serverfn::security::security_page;
+use crate::serverfn::security::load_security_page;
 
 const TABS: [(&str, &str); 3] = [("compliance", "Compliance"), ("incidents", "Incidents"), ("audits", "Audits")];
 
@@ -27,7 +27,7 @@ pub fn SecurityPage() -> impl IntoView {
     });
     let data = Resource::new(enterprise_id, |id| async move {
         match id {
-            Some(id) => security_page(id).await.map(Some),
+            Some(id) => load_security_page(id).await.map(Some),
             None => Ok(None),
         }
     });

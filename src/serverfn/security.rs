@@ -14,15 +14,18 @@ pub struct Workspace {
     pub enterprises: Vec<EnterpriseSummary>,
 }
 
-/// The signed-in user's enterprises. With exactly one, `/` goes straight to
-/// its security page.
-#[server(prefix = "/sfn", endpoint = "workspace")]
-pub async fn workspace() -> Result<Workspace, AppError> {
+/// The signed-in user's enterprises, for `/`. With exactly one, the answer
+/// is a redirect straight to its security page.
+#[server(prefix = "/sfn", endpoint = "load_home")]
+pub async fn load_home() -> Result<Workspace, AppError> {
     use super::context::{caller_or_401, fail, state};
     use crate::domain::server::enterprises;
 
     let (actor, user) = caller_or_401().await.map_err(fail)?;
     let enterprises = enterprises::list_visible(&state().pool, &actor).await.map_err(fail)?;
+    if let [only] = enterprises.as_slice() {
+        leptos_axum::redirect(&format!("/enterprise/{}/security", only.id));
+    }
     Ok(Workspace { user, enterprises })
 }
 
@@ -33,8 +36,8 @@ pub struct SecurityPage {
     pub enterprise: EnterpriseSummary,
 }
 
-#[server(prefix = "/sfn", endpoint = "security_page")]
-pub async fn security_page(enterprise_id: Uuid) -> Result<SecurityPage, AppError> {
+#[server(prefix = "/sfn", endpoint = "load_security_page")]
+pub async fn load_security_page(enterprise_id: Uuid) -> Result<SecurityPage, AppError> {
     use super::context::{caller_or_401, fail, state};
     use crate::domain::server::enterprises;
 

@@ -49,7 +49,8 @@ pub async fn role_in<'e>(
 }
 
 /// For a request that names an enterprise (`?enterprise=`, `/enterprises/{id}`):
-/// no role there → 403.
+/// no role there → 403. Staff see every enterprise, so for them a missing
+/// one is a plain 404.
 pub async fn authorize<'e>(
     db: impl PgExecutor<'e>,
     actor: &Actor,
@@ -58,6 +59,7 @@ pub async fn authorize<'e>(
 ) -> DomainResult<Role> {
     match role_in(db, actor, enterprise_id).await? {
         Some(role) if role_permits(role, action) => Ok(role),
+        None if actor.is_staff => Err(AppError::not_found().into()),
         _ => Err(AppError::forbidden().into()),
     }
 }

@@ -1,5 +1,6 @@
 //! Enterprises and their members.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -17,7 +18,7 @@ pub async fn list_visible(pool: &PgPool, actor: &Actor) -> DomainResult<Vec<Ente
     let rows = sqlx::query_as!(
         EnterpriseSummary,
         r#"
-        SELECT e.id, e.name, e.slug, e.created_at, r.role AS "role?: Role"
+        SELECT e.id, e.name, e.slug, e.created_at AS "created_at: DateTime<Utc>", r.role AS "role?: Role"
           FROM enterprises e
           LEFT JOIN LATERAL (
                 SELECT max(x.role) AS role FROM (
@@ -57,7 +58,7 @@ pub async fn create(pool: &PgPool, actor: Option<&Actor>, name: &str, slug: Slug
         EnterpriseSummary,
         r#"
         INSERT INTO enterprises (id, name, slug, created_by) VALUES ($1, $2, $3, $4)
-        RETURNING id, name, slug, created_at, NULL::member_role AS "role?: Role"
+        RETURNING id, name, slug, created_at AS "created_at: DateTime<Utc>", NULL::member_role AS "role?: Role"
         "#,
         Uuid::now_v7(),
         name,

@@ -53,7 +53,7 @@ pub async fn create(pool: &PgPool, actor: &Actor, name: &str) -> DomainResult<Cr
     let token = format!("{PREFIX}{}", hex::encode(secret));
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, created_at",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, created_at AS \"created_at: DateTime<Utc>\"",
         Uuid::now_v7(),
         actor.user_id,
         name,
@@ -85,7 +85,7 @@ pub async fn create(pool: &PgPool, actor: &Actor, name: &str) -> DomainResult<Cr
 pub async fn list(pool: &PgPool, actor: &Actor) -> DomainResult<Vec<TokenInfo>> {
     Ok(sqlx::query_as!(
         TokenInfo,
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
+        r#"SELECT id, name, created_at AS "created_at: DateTime<Utc>", last_used_at AS "last_used_at: DateTime<Utc>", revoked_at AS "revoked_at: DateTime<Utc>" FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"#,
         actor.user_id
     )
     .fetch_all(pool)

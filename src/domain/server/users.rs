@@ -1,5 +1,6 @@
 //! Users: sign-in, the signed-in user, staff user management, passwords.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -74,7 +75,7 @@ pub async fn create(pool: &PgPool, actor: Option<&Actor>, new: NewUser) -> Domai
         r#"
         INSERT INTO users (id, email, name, password_hash, is_staff)
         VALUES ($1, $2, $3, $4, $5)
-        RETURNING id, email, name, is_staff, is_active, created_at, last_login_at
+        RETURNING id, email, name, is_staff, is_active, created_at AS "created_at: DateTime<Utc>", last_login_at AS "last_login_at: DateTime<Utc>"
         "#,
         Uuid::now_v7(),
         new.email.as_str(),
@@ -117,7 +118,7 @@ pub async fn list(pool: &PgPool, actor: &Actor, page: PageRequest) -> DomainResu
     let users = sqlx::query_as!(
         UserRecord,
         r#"
-        SELECT id, email, name, is_staff, is_active, created_at, last_login_at
+        SELECT id, email, name, is_staff, is_active, created_at AS "created_at: DateTime<Utc>", last_login_at AS "last_login_at: DateTime<Utc>"
           FROM users ORDER BY email LIMIT $1 OFFSET $2
         "#,
         page.limit(),

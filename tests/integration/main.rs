@@ -1,0 +1,8 @@
+//! Integration tests: the real application on a random port, against a fresh
+//! PostgreSQL database per test (`#[sqlx::test]`).
+
+mod access;
+mod api_basics;
+mod auth;
+mod common;
+mod pages;
