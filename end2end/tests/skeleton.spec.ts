@@ -29,7 +29,7 @@ test('sign in, switch tabs without a page load, sign out', async ({ page }) => {
   await page.evaluate(() => ((window as any).__noReload = true));
   await page.getByRole('link', { name: 'Incidents' }).click();
   await expect(page).toHaveURL(/\?tab=incidents$/);
-  await expect(page.getByRole('heading', { name: 'Incidents', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Incidents', level: 2, exact: true })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
 
   await page.screenshot({ path: 'screenshots/security-incidents-tab.png', fullPage: true });
@@ -46,6 +46,6 @@ test('the tab in the URL is rendered by the server', async ({ page, browser }) =
   const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
   const noJs = await context.newPage();
   await noJs.goto(url);
-  await expect(noJs.getByRole('heading', { name: 'Audits', level: 2 })).toBeVisible();
+  await expect(noJs.getByRole('heading', { name: 'Audits', level: 2, exact: true })).toBeVisible();
   await context.close();
 });

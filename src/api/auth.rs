@@ -58,7 +58,13 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<StatusCode> {
     let new_password = NewPassword::parse("new_password", &body.new_password)?;
-    users::change_password(&state.pool, &caller.actor, &body.current_password, new_password).await?;
+    users::change_password(
+        &state.pool,
+        &caller.actor,
+        &body.current_password,
+        new_password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -76,7 +82,10 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(token)))
 }
 
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
     Ok(Json(tokens::list(&state.pool, &caller.actor).await?))
 }
 

@@ -14,7 +14,9 @@ use crate::domain::user::Email;
 use crate::server::AppState;
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    Ok(Json(enterprises::list_visible(&state.pool, &caller.actor).await?))
+    Ok(Json(
+        enterprises::list_visible(&state.pool, &caller.actor).await?,
+    ))
 }
 
 pub async fn get(
@@ -22,7 +24,9 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(enterprises::get(&state.pool, &caller.actor, id).await?))
+    Ok(Json(
+        enterprises::get(&state.pool, &caller.actor, id).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -38,7 +42,8 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     crate::domain::server::access::require_staff(&caller.actor)?;
     let slug = Slug::parse(&body.slug)?;
-    let enterprise = enterprises::create(&state.pool, Some(&caller.actor), &body.name, slug).await?;
+    let enterprise =
+        enterprises::create(&state.pool, Some(&caller.actor), &body.name, slug).await?;
     Ok((StatusCode::CREATED, Json(enterprise)))
 }
 
@@ -47,7 +52,9 @@ pub async fn members(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(Json(enterprises::members(&state.pool, &caller.actor, id).await?))
+    Ok(Json(
+        enterprises::members(&state.pool, &caller.actor, id).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -64,7 +71,9 @@ pub async fn add_member(
     ApiJson(body): ApiJson<AddMemberBody>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = FieldErrors::new();
-    let role = Role::parse(&body.role).map_err(|e| errors.extend(e.fields)).ok();
+    let role = Role::parse(&body.role)
+        .map_err(|e| errors.extend(e.fields))
+        .ok();
     let who = match (body.user_id, body.email.as_deref()) {
         (Some(user_id), None) => Some(MemberRef::Id(user_id)),
         (None, Some(email)) => Email::parse(email)

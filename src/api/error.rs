@@ -38,7 +38,11 @@ impl From<DomainError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.error }))).into_response()
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.error })),
+        )
+            .into_response()
     }
 }
 

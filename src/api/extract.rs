@@ -38,8 +38,13 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
         JsonRejection::JsonSyntaxError(_) => {
             AppError::new(ErrorCode::Invalid, "The request body is not valid JSON.")
         }
-        JsonRejection::BytesRejection(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::new(ErrorCode::PayloadTooLarge, "The request body is larger than 1 MiB.")
+        JsonRejection::BytesRejection(error)
+            if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            AppError::new(
+                ErrorCode::PayloadTooLarge,
+                "The request body is larger than 1 MiB.",
+            )
         }
         _ => AppError::new(ErrorCode::Invalid, "The request body could not be read."),
     }
@@ -94,7 +99,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     .unwrap_or(&text);
                 Err(data_error(detail).into())
             }
-            Err(_) => Err(AppError::new(ErrorCode::Invalid, "The query string is malformed.").into()),
+            Err(_) => {
+                Err(AppError::new(ErrorCode::Invalid, "The query string is malformed.").into())
+            }
         }
     }
 }
@@ -108,7 +115,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(AppError::not_found().into()),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(AppError::not_found().into())
+            }
             Err(_) => Err(AppError::not_found().into()),
         }
     }
@@ -123,7 +132,10 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match caller(state, parts).await? {
             Some((actor, user)) => Ok(Caller { actor, user }),
             None => Err(AppError::unauthenticated().into()),
@@ -143,7 +155,12 @@ mod tests {
 
     #[test]
     fn wrong_type_is_named() {
-        let error = data_error("is_staff: invalid type: string \"yes\", expected a boolean at line 1 column 20");
-        assert_eq!(error.fields["is_staff"], "Invalid type: string \"yes\", expected a boolean.");
+        let error = data_error(
+            "is_staff: invalid type: string \"yes\", expected a boolean at line 1 column 20",
+        );
+        assert_eq!(
+            error.fields["is_staff"],
+            "Invalid type: string \"yes\", expected a boolean."
+        );
     }
 }

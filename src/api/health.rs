@@ -12,11 +12,17 @@ pub async fn healthz() -> Json<Value> {
 
 /// The database answers.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query_scalar!("SELECT 1 AS \"one!\"").fetch_one(&state.pool).await {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&state.pool)
+        .await
+    {
         Ok(_) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "database unavailable"})),
+            )
         }
     }
 }

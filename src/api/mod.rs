@@ -25,16 +25,25 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .route("/auth/password", post(auth::change_password))
-        .route("/auth/tokens", get(auth::list_tokens).post(auth::create_token))
+        .route(
+            "/auth/tokens",
+            get(auth::list_tokens).post(auth::create_token),
+        )
         .route("/auth/tokens/{id}", delete(auth::revoke_token))
         .route("/users", get(users::list).post(users::create))
-        .route("/enterprises", get(enterprises::list).post(enterprises::create))
+        .route(
+            "/enterprises",
+            get(enterprises::list).post(enterprises::create),
+        )
         .route("/enterprises/{id}", get(enterprises::get))
         .route(
             "/enterprises/{id}/members",
             get(enterprises::members).post(enterprises::add_member),
         )
-        .route("/enterprises/{id}/members/{user_id}", delete(enterprises::remove_member))
+        .route(
+            "/enterprises/{id}/members/{user_id}",
+            delete(enterprises::remove_member),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -38,8 +38,12 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     crate::domain::server::access::require_staff(&caller.actor)?;
     let mut errors = FieldErrors::new();
-    let email = Email::parse(&body.email).map_err(|e| errors.extend(e.fields)).ok();
-    let name = DisplayName::parse(&body.name).map_err(|e| errors.extend(e.fields)).ok();
+    let email = Email::parse(&body.email)
+        .map_err(|e| errors.extend(e.fields))
+        .ok();
+    let name = DisplayName::parse(&body.name)
+        .map_err(|e| errors.extend(e.fields))
+        .ok();
     let password = NewPassword::parse("password", &body.password)
         .map_err(|e| errors.extend(e.fields))
         .ok();

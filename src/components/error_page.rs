@@ -32,7 +32,9 @@ pub fn ErrorPage(status: u16, #[prop(into)] message: String) -> impl IntoView {
 pub fn AppErrorPage(error: AppError) -> impl IntoView {
     let status = error.status().as_u16();
     let message = match error.code {
-        ErrorCode::Forbidden => "You are not a member of this enterprise. Ask one of its admins for access.".to_string(),
+        ErrorCode::Forbidden => {
+            "You are not a member of this enterprise. Ask one of its admins for access.".to_string()
+        }
         _ => error.message,
     };
     view! { <ErrorPage status message/> }

@@ -179,7 +179,10 @@ mod tests {
     #[test]
     fn priority_round_trips_through_its_wire_value() {
         for priority in Priority::ALL {
-            assert_eq!(Priority::parse("priority", priority.as_str()).unwrap(), priority);
+            assert_eq!(
+                Priority::parse("priority", priority.as_str()).unwrap(),
+                priority
+            );
             let json = serde_json::to_string(&priority).unwrap();
             assert_eq!(json, format!("\"{}\"", priority.as_str()));
             assert_eq!(serde_json::from_str::<Priority>(&json).unwrap(), priority);
@@ -198,7 +201,12 @@ mod tests {
 
     #[test]
     fn rank_sorts_the_most_urgent_first() {
-        let mut priorities = vec![Priority::Low, Priority::Critical, Priority::Medium, Priority::High];
+        let mut priorities = vec![
+            Priority::Low,
+            Priority::Critical,
+            Priority::Medium,
+            Priority::High,
+        ];
         priorities.sort_by_key(|priority| priority.rank());
         assert_eq!(priorities, Priority::ALL.to_vec());
         let severity: Severity = Priority::Critical;
@@ -207,10 +215,19 @@ mod tests {
 
     #[test]
     fn title_bounds() {
-        assert_eq!(Title::parse("title", "  Patch VPN  ").unwrap().as_str(), "Patch VPN");
-        assert!(Title::parse("title", "   ").unwrap_err().fields.contains_key("title"));
+        assert_eq!(
+            Title::parse("title", "  Patch VPN  ").unwrap().as_str(),
+            "Patch VPN"
+        );
+        assert!(Title::parse("title", "   ")
+            .unwrap_err()
+            .fields
+            .contains_key("title"));
         assert!(Title::parse("name", &"é".repeat(200)).is_ok());
-        assert!(Title::parse("name", &"é".repeat(201)).unwrap_err().fields.contains_key("name"));
+        assert!(Title::parse("name", &"é".repeat(201))
+            .unwrap_err()
+            .fields
+            .contains_key("name"));
         assert!(Title::parse("title", "two\nlines").is_err());
     }
 

@@ -11,7 +11,10 @@ use super::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "member_role", rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "member_role", rename_all = "lowercase")
+)]
 pub enum Role {
     Viewer,
     Member,
@@ -24,7 +27,10 @@ impl Role {
             "viewer" => Ok(Role::Viewer),
             "member" => Ok(Role::Member),
             "admin" => Ok(Role::Admin),
-            _ => Err(AppError::field("role", "Role must be admin, member or viewer.")),
+            _ => Err(AppError::field(
+                "role",
+                "Role must be admin, member or viewer.",
+            )),
         }
     }
 
@@ -161,7 +167,10 @@ mod tests {
     fn roles_order_by_power() {
         assert!(Role::Admin > Role::Member && Role::Member > Role::Viewer);
         assert_eq!(Role::parse("member").unwrap(), Role::Member);
-        assert!(Role::parse("owner").unwrap_err().fields.contains_key("role"));
+        assert!(Role::parse("owner")
+            .unwrap_err()
+            .fields
+            .contains_key("role"));
     }
 
     #[test]

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn codes_map_to_their_statuses() {
-        assert_eq!(AppError::unauthenticated().status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            AppError::unauthenticated().status(),
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(AppError::forbidden().status(), StatusCode::FORBIDDEN);
         assert_eq!(AppError::not_found().status(), StatusCode::NOT_FOUND);
         assert_eq!(AppError::conflict("x").status(), StatusCode::CONFLICT);

@@ -2,9 +2,16 @@
 //! `server`, compiled only with `ssr`) the SQL and the permission checks.
 //! Pages, server functions and REST handlers are thin edges over this module.
 
+pub mod checklist;
+pub mod common;
+pub mod compliance;
+pub mod control;
 pub mod enterprise;
 pub mod error;
+pub mod framework;
 pub mod page;
+pub mod policy;
+pub mod policy_rules;
 pub mod user;
 
 #[cfg(feature = "ssr")]

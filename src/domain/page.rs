@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn defaults_when_absent() {
         let request = PageRequest::parse(None, None).unwrap();
-        assert_eq!((request.page(), request.limit(), request.offset()), (1, 50, 0));
+        assert_eq!(
+            (request.page(), request.limit(), request.offset()),
+            (1, 50, 0)
+        );
     }
 
     #[test]
@@ -109,7 +112,10 @@ mod tests {
 
     #[test]
     fn out_of_range_names_the_field() {
-        assert!(PageRequest::parse(Some(0), None).unwrap_err().fields.contains_key("page"));
+        assert!(PageRequest::parse(Some(0), None)
+            .unwrap_err()
+            .fields
+            .contains_key("page"));
         assert!(PageRequest::parse(None, Some(201))
             .unwrap_err()
             .fields
@@ -123,7 +129,68 @@ mod tests {
         let request = PageRequest::parse(Some(2), Some(10)).unwrap();
         let page: Paged<u8> = Paged::new(request, 25, vec![]);
         assert!(page.has_next() && page.has_previous());
-        let last: Paged<u8> = Paged::new(PageRequest::parse(Some(3), Some(10)).unwrap(), 25, vec![]);
+        let last: Paged<u8> =
+            Paged::new(PageRequest::parse(Some(3), Some(10)).unwrap(), 25, vec![]);
         assert!(!last.has_next());
+    }
+}
+
+/// `?ordering=field` or `?ordering=-field`, checked against the fields a
+/// list documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordering(String);
+
+impl Ordering {
+    pub fn parse(raw: Option<&str>, allowed: &[&str], default: &str) -> Result<Self, AppError> {
+        let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+            return Ok(Ordering(default.to_string()));
+        };
+        let field = raw.strip_prefix('-').unwrap_or(raw);
+        if allowed.contains(&field) {
+            Ok(Ordering(raw.to_string()))
+        } else {
+            Err(AppError::field(
+                "ordering",
+                format!(
+                    "Order by one of: {} (prefix - for descending).",
+                    allowed.join(", ")
+                ),
+            ))
+        }
+    }
+
+    /// The key the SQL matches on, e.g. `-created_at`.
+    pub fn key(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod ordering_tests {
+    use super::Ordering;
+
+    #[test]
+    fn whitelisted_fields_only() {
+        let allowed = ["created_at", "title"];
+        assert_eq!(
+            Ordering::parse(None, &allowed, "-created_at")
+                .unwrap()
+                .key(),
+            "-created_at"
+        );
+        assert_eq!(
+            Ordering::parse(Some("title"), &allowed, "-created_at")
+                .unwrap()
+                .key(),
+            "title"
+        );
+        assert_eq!(
+            Ordering::parse(Some("-title"), &allowed, "x")
+                .unwrap()
+                .key(),
+            "-title"
+        );
+        let error = Ordering::parse(Some("password_hash"), &allowed, "x").unwrap_err();
+        assert!(error.fields.contains_key("ordering"));
     }
 }

@@ -138,8 +138,17 @@ mod tests {
 
     #[test]
     fn email_rejects_malformed() {
-        for bad in ["", "alice", "@example.com", "alice@", "alice@example", "a b@example.com",
-                    "alice@@example.com", "alice@.example.com", "alice@example..com"] {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@example",
+            "a b@example.com",
+            "alice@@example.com",
+            "alice@.example.com",
+            "alice@example..com",
+        ] {
             let error = Email::parse(bad).unwrap_err();
             assert!(error.fields.contains_key("email"), "{bad} accepted");
         }
@@ -168,7 +177,10 @@ mod tests {
         assert!(NewPassword::parse("password", &" ".repeat(12)).is_err());
         assert!(NewPassword::parse("password", "correct horse battery").is_ok());
         assert_eq!(
-            format!("{:?}", NewPassword::parse("password", "correct horse battery").unwrap()),
+            format!(
+                "{:?}",
+                NewPassword::parse("password", "correct horse battery").unwrap()
+            ),
             "NewPassword(..)"
         );
     }

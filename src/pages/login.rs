@@ -11,7 +11,13 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || login.value().get().and_then(|result| result.err()).map(|e| e.message);
+    let error = move || {
+        login
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|e| e.message)
+    };
     view! {
         <Title text="Sign in"/>
         <main class="login-page">

@@ -9,14 +9,23 @@ use crate::components::metric_card::{MetricCard, Tone};
 use crate::components::tabs::TabLinks;
 use crate::serverfn::security::load_security_page;
 
-const TABS: [(&str, &str); 3] = [("compliance", "Compliance"), ("incidents", "Incidents"), ("audits", "Audits")];
+const TABS: [(&str, &str); 3] = [
+    ("compliance", "Compliance"),
+    ("incidents", "Incidents"),
+    ("audits", "Audits"),
+];
 
 /// `/enterprise/{id}/security`: the posture of one enterprise at a glance.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let enterprise_id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let enterprise_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
     let tab = Signal::derive(move || {
         let requested = query.read().get("tab").unwrap_or_default();
         if TABS.iter().any(|(key, _)| *key == requested) {

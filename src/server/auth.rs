@@ -22,7 +22,10 @@ const USER_ID_KEY: &str = "user_id";
 /// id planted before login (session fixation) is worthless after it.
 pub async fn start_session(session: &Session, user_id: Uuid) -> Result<(), DomainError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(USER_ID_KEY, user_id).await.map_err(session_error)?;
+    session
+        .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -56,7 +59,10 @@ pub fn request_meta(parts: &Parts) -> (Option<String>, Option<String>) {
 
 /// Resolves the caller. A request that presents a bearer token is judged by
 /// that token alone (an invalid one is 401 even with a session cookie).
-pub async fn caller(state: &AppState, parts: &mut Parts) -> Result<Option<(Actor, SessionUser)>, AppError> {
+pub async fn caller(
+    state: &AppState,
+    parts: &mut Parts,
+) -> Result<Option<(Actor, SessionUser)>, AppError> {
     let user_id = match parts.headers.get(header::AUTHORIZATION) {
         Some(value) => {
             let token = value
@@ -65,7 +71,9 @@ pub async fn caller(state: &AppState, parts: &mut Parts) -> Result<Option<(Actor
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
                 .ok_or_else(AppError::unauthenticated)?;
-            let user = tokens::resolve(&state.pool, token).await.map_err(DomainError::into_app_error)?;
+            let user = tokens::resolve(&state.pool, token)
+                .await
+                .map_err(DomainError::into_app_error)?;
             Some(user.ok_or_else(AppError::unauthenticated)?)
         }
         None => match Session::from_request_parts(parts, state).await {
@@ -99,7 +107,11 @@ pub async fn require_login_for_pages(session: Session, request: Request, next: N
     let path = request.uri().path();
     let protected = path == "/" || path.starts_with("/enterprise/");
     if protected && request.method() == Method::GET && session_user_id(&session).await.is_none() {
-        let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let location = format!("/login?next={}", urlencoding::encode(target));
         return Redirect::to(&location).into_response();
     }

@@ -5,11 +5,17 @@ use leptos::config::get_configuration;
 
 use super::config::Config;
 use super::{db, demo, startup, telemetry};
+use crate::domain::framework::CatalogueFile;
+use crate::domain::server::frameworks;
 use crate::domain::server::users::{self, NewUser};
 use crate::domain::user::{DisplayName, Email, NewPassword};
 
 #[derive(Parser)]
-#[command(name = "rampart", version, about = "Enterprise security and compliance manager")]
+#[command(
+    name = "rampart",
+    version,
+    about = "Enterprise security and compliance manager"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -30,6 +36,17 @@ enum Command {
     },
     /// Create (or refresh) the demo enterprise and its three users.
     SeedDemo,
+    /// Framework catalogues.
+    Frameworks {
+        #[command(subcommand)]
+        command: FrameworksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FrameworksCommand {
+    /// Validate and import a catalogue JSON file (idempotent).
+    Import { file: std::path::PathBuf },
 }
 
 pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,7 +61,11 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let addr = leptos.leptos_options.site_addr;
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("Rampart listening on http://{addr}");
-            startup::serve(listener, startup::state(pool, leptos.leptos_options, config)).await?;
+            startup::serve(
+                listener,
+                startup::state(pool, leptos.leptos_options, config),
+            )
+            .await?;
         }
         Command::Migrate => println!("Database is up to date."),
         Command::CreateAdmin { email, name } => {
@@ -62,6 +83,25 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("Staff user {} is ready.", email.trim().to_lowercase());
         }
         Command::SeedDemo => demo::seed(&pool).await?,
+        Command::Frameworks {
+            command: FrameworksCommand::Import { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let catalogue = CatalogueFile::parse_json(&text)?;
+            let outcome = frameworks::import(&pool, &catalogue).await?;
+            println!(
+                "{} {}: {} requirements added, {} retitled.",
+                if outcome.created {
+                    "Imported"
+                } else {
+                    "Updated"
+                },
+                outcome.slug,
+                outcome.requirements_added,
+                outcome.requirements_retitled
+            );
+        }
     }
     Ok(())
 }

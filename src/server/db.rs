@@ -5,7 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
-use crate::domain::server::DomainResult;
+use crate::domain::server::{frameworks, DomainResult};
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
@@ -15,9 +15,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Er
         .await
 }
 
-/// Applies pending migrations. sqlx holds a Postgres advisory lock while it
-/// migrates, so replicas starting together apply each migration once.
+/// Applies pending migrations, then loads the shipped framework catalogues.
+/// sqlx holds a Postgres advisory lock while it migrates and the catalogue
+/// import takes its own, so replicas starting together do each step once.
 pub async fn migrate(pool: &PgPool) -> DomainResult<()> {
     sqlx::migrate!("./migrations").run(pool).await?;
-    Ok(())
+    frameworks::sync_builtin(pool).await
 }

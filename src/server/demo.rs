@@ -16,15 +16,29 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_USERS: [DemoLogin; 3] = [
-    DemoLogin { email: "admin@northwind.example", name: "Avery Admin", role: Role::Admin },
-    DemoLogin { email: "member@northwind.example", name: "Morgan Member", role: Role::Member },
-    DemoLogin { email: "viewer@northwind.example", name: "Vic Viewer (auditor)", role: Role::Viewer },
+    DemoLogin {
+        email: "admin@northwind.example",
+        name: "Avery Admin",
+        role: Role::Admin,
+    },
+    DemoLogin {
+        email: "member@northwind.example",
+        name: "Morgan Member",
+        role: Role::Member,
+    },
+    DemoLogin {
+        email: "viewer@northwind.example",
+        name: "Vic Viewer (auditor)",
+        role: Role::Viewer,
+    },
 ];
 
 /// Idempotent: running it again resets the demo users' passwords and roles.
 pub async fn seed(pool: &PgPool) -> DomainResult<()> {
-    let password = std::env::var("RAMPART_DEMO_PASSWORD").unwrap_or_else(|_| DEMO_PASSWORD_DEFAULT.to_string());
-    let enterprise_id = enterprises::ensure_for_cli(pool, "Northwind Health", "northwind-health").await?;
+    let password = std::env::var("RAMPART_DEMO_PASSWORD")
+        .unwrap_or_else(|_| DEMO_PASSWORD_DEFAULT.to_string());
+    let enterprise_id =
+        enterprises::ensure_for_cli(pool, "Northwind Health", "northwind-health").await?;
     for login in &DEMO_USERS {
         let user_id = users::upsert_for_cli(
             pool,

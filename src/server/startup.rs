@@ -51,9 +51,9 @@ fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(
-            state.config.session_idle_minutes,
-        )));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(state.config.session_idle_minutes),
+        ));
 
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -101,8 +101,12 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> 
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let pool = state.pool.clone();
     let deletion = tokio::spawn(delete_expired_sessions(pool));
-    let service = axum::ServiceExt::<Request<Body>>::into_make_service_with_connect_info::<SocketAddr>(app(state));
-    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
+    let service = axum::ServiceExt::<Request<Body>>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app(state));
+    let result = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     deletion.abort();
     result
 }
@@ -110,7 +114,10 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 async fn delete_expired_sessions(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
     let store = PostgresStore::new(pool);
-    if let Err(error) = store.continuously_delete_expired(Duration::from_secs(600)).await {
+    if let Err(error) = store
+        .continuously_delete_expired(Duration::from_secs(600))
+        .await
+    {
         tracing::warn!(%error, "expired-session cleanup stopped");
     }
 }
@@ -121,7 +128,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

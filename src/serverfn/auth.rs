@@ -21,7 +21,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 "The e-mail address or password is not correct.",
             ))
         })?;
-    let session: Session = leptos_axum::extract().await.map_err(|_| AppError::internal())?;
+    let session: Session = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::internal())?;
     start_session(&session, user.id).await.map_err(fail)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -33,7 +35,9 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::server::auth::end_session;
     use tower_sessions::Session;
 
-    let session: Session = leptos_axum::extract().await.map_err(|_| AppError::internal())?;
+    let session: Session = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::internal())?;
     end_session(&session).await.map_err(fail)?;
     leptos_axum::redirect("/login");
     Ok(())
@@ -71,8 +75,17 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/enterprise/x/security?tab=audits")), "/enterprise/x/security?tab=audits");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", ""] {
+        assert_eq!(
+            safe_next(Some("/enterprise/x/security?tab=audits")),
+            "/enterprise/x/security?tab=audits"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad} followed");
         }
         assert_eq!(safe_next(None), "/");

@@ -26,7 +26,9 @@ pub(crate) mod context {
     pub async fn caller_or_401() -> Result<(Actor, SessionUser), AppError> {
         let state = state();
         let mut parts = use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
-        caller(&state, &mut parts).await?.ok_or_else(AppError::unauthenticated)
+        caller(&state, &mut parts)
+            .await?
+            .ok_or_else(AppError::unauthenticated)
     }
 
     /// The user-facing error, with the HTTP status set on the response too

@@ -22,7 +22,9 @@ pub async fn load_home() -> Result<Workspace, AppError> {
     use crate::domain::server::enterprises;
 
     let (actor, user) = caller_or_401().await.map_err(fail)?;
-    let enterprises = enterprises::list_visible(&state().pool, &actor).await.map_err(fail)?;
+    let enterprises = enterprises::list_visible(&state().pool, &actor)
+        .await
+        .map_err(fail)?;
     if let [only] = enterprises.as_slice() {
         leptos_axum::redirect(&format!("/enterprise/{}/security", only.id));
     }
@@ -43,8 +45,12 @@ pub async fn load_security_page(enterprise_id: Uuid) -> Result<SecurityPage, App
 
     let (actor, user) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
-    let enterprise = enterprises::get(pool, &actor, enterprise_id).await.map_err(fail)?;
-    let enterprises = enterprises::list_visible(pool, &actor).await.map_err(fail)?;
+    let enterprise = enterprises::get(pool, &actor, enterprise_id)
+        .await
+        .map_err(fail)?;
+    let enterprises = enterprises::list_visible(pool, &actor)
+        .await
+        .map_err(fail)?;
     Ok(SecurityPage {
         workspace: Workspace { user, enterprises },
         enterprise,

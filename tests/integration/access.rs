@@ -105,8 +105,16 @@ async fn reading_an_enterprise(pool: PgPool) {
         assert_eq!(got, want, "{who} GET enterprise");
     }
     // Staff asking for an enterprise that does not exist.
-    let got = status_of(w.staff.get(w.app.url(&format!("/api/enterprises/{}", Uuid::now_v7())))).await;
-    assert_eq!(got, StatusCode::NOT_FOUND, "staff asking for a missing enterprise");
+    let got = status_of(
+        w.staff
+            .get(w.app.url(&format!("/api/enterprises/{}", Uuid::now_v7()))),
+    )
+    .await;
+    assert_eq!(
+        got,
+        StatusCode::NOT_FOUND,
+        "staff asking for a missing enterprise"
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -119,12 +127,33 @@ async fn listing_enterprises_shows_only_ones_own(pool: PgPool) {
             .map(|e| e["slug"].as_str().unwrap().to_string())
             .collect()
     };
-    let (_, staff) = read(w.staff.get(w.app.url("/api/enterprises/")).send().await.unwrap()).await;
+    let (_, staff) = read(
+        w.staff
+            .get(w.app.url("/api/enterprises/"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(names(staff), ["acme", "globex"]);
-    let (_, outsider) = read(w.outsider.get(w.app.url("/api/enterprises")).send().await.unwrap()).await;
+    let (_, outsider) = read(
+        w.outsider
+            .get(w.app.url("/api/enterprises"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(names(outsider.clone()), ["globex"]);
     assert_eq!(outsider[0]["role"], "admin");
-    let (_, team) = read(w.team_member.get(w.app.url("/api/enterprises")).send().await.unwrap()).await;
+    let (_, team) = read(
+        w.team_member
+            .get(w.app.url("/api/enterprises"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(names(team.clone()), ["acme"]);
     assert_eq!(team[0]["role"], "member");
     let status = status_of(w.anonymous.get(w.app.url("/api/enterprises"))).await;
@@ -194,7 +223,11 @@ async fn members_are_managed_by_admins_and_staff(pool: PgPool) {
         StatusCode::UNAUTHORIZED,
     ];
     for ((who, client), want) in w.everyone().into_iter().zip(expected) {
-        assert_eq!(status_of(client.get(&members_url)).await, want, "{who} GET members");
+        assert_eq!(
+            status_of(client.get(&members_url)).await,
+            want,
+            "{who} GET members"
+        );
     }
     let (_, listed) = read(w.admin.get(&members_url).send().await.unwrap()).await;
     let team_row = listed
@@ -207,8 +240,17 @@ async fn members_are_managed_by_admins_and_staff(pool: PgPool) {
     assert_eq!(team_row["effective_role"], "member");
 
     let newcomer = w.app.user("newcomer@example.com", false).await;
-    for (who, client) in [("member", &w.member), ("viewer", &w.viewer), ("outsider", &w.outsider)] {
-        let status = status_of(client.post(&members_url).json(&json!({"user_id": newcomer, "role": "viewer"}))).await;
+    for (who, client) in [
+        ("member", &w.member),
+        ("viewer", &w.viewer),
+        ("outsider", &w.outsider),
+    ] {
+        let status = status_of(
+            client
+                .post(&members_url)
+                .json(&json!({"user_id": newcomer, "role": "viewer"})),
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who} adds a member");
     }
     let (status, body) = read(
@@ -222,7 +264,12 @@ async fn members_are_managed_by_admins_and_staff(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["user_id"], newcomer.to_string());
-    let again = status_of(w.admin.post(&members_url).json(&json!({"user_id": newcomer, "role": "member"}))).await;
+    let again = status_of(
+        w.admin
+            .post(&members_url)
+            .json(&json!({"user_id": newcomer, "role": "member"})),
+    )
+    .await;
     assert_eq!(again, StatusCode::CONFLICT);
     let (status, body) = read(
         w.admin
@@ -239,27 +286,60 @@ async fn members_are_managed_by_admins_and_staff(pool: PgPool) {
     // The newcomer now reads the enterprise; removing them takes it away.
     let newcomer_client = w.app.login("newcomer@example.com").await;
     let enterprise_url = w.app.url(&format!("/api/enterprises/{}", w.a));
-    assert_eq!(status_of(newcomer_client.get(&enterprise_url)).await, StatusCode::OK);
-    let remove = w.app.url(&format!("/api/enterprises/{}/members/{}/", w.a, newcomer));
-    assert_eq!(status_of(w.member.delete(&remove)).await, StatusCode::FORBIDDEN);
-    assert_eq!(w.admin.delete(&remove).send().await.unwrap().status(), StatusCode::NO_CONTENT);
-    assert_eq!(status_of(newcomer_client.get(&enterprise_url)).await, StatusCode::FORBIDDEN);
-    assert_eq!(status_of(w.admin.delete(&remove)).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of(newcomer_client.get(&enterprise_url)).await,
+        StatusCode::OK
+    );
+    let remove = w
+        .app
+        .url(&format!("/api/enterprises/{}/members/{}/", w.a, newcomer));
+    assert_eq!(
+        status_of(w.member.delete(&remove)).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.admin.delete(&remove).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status_of(newcomer_client.get(&enterprise_url)).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status_of(w.admin.delete(&remove)).await,
+        StatusCode::NOT_FOUND
+    );
 
     // Staff manage members of any enterprise.
-    let viewer_remove = w.app.url(&format!("/api/enterprises/{}/members/{}", w.a, w.viewer_id));
-    assert_eq!(w.staff.delete(&viewer_remove).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let viewer_remove = w
+        .app
+        .url(&format!("/api/enterprises/{}/members/{}", w.a, w.viewer_id));
+    assert_eq!(
+        w.staff
+            .delete(&viewer_remove)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[sqlx::test(migrations = false)]
 async fn the_last_admin_stays(pool: PgPool) {
     let w = world(pool).await;
-    let admin_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'outsider@example.com'")
-        .fetch_one(&w.app.pool)
-        .await
-        .unwrap();
-    let url = w.app.url(&format!("/api/enterprises/{}/members/{}", w.b, admin_id));
-    assert_eq!(status_of(w.outsider.delete(&url)).await, StatusCode::CONFLICT);
+    let admin_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'outsider@example.com'")
+            .fetch_one(&w.app.pool)
+            .await
+            .unwrap();
+    let url = w
+        .app
+        .url(&format!("/api/enterprises/{}/members/{}", w.b, admin_id));
+    assert_eq!(
+        status_of(w.outsider.delete(&url)).await,
+        StatusCode::CONFLICT
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -271,16 +351,34 @@ async fn users_are_staff_business(pool: PgPool) {
             "anonymous" => StatusCode::UNAUTHORIZED,
             _ => StatusCode::FORBIDDEN,
         };
-        assert_eq!(status_of(client.get(w.app.url("/api/users/"))).await, want, "{who} lists users");
+        assert_eq!(
+            status_of(client.get(w.app.url("/api/users/"))).await,
+            want,
+            "{who} lists users"
+        );
     }
-    let (status, page) = read(w.staff.get(w.app.url("/api/users?page_size=2")).send().await.unwrap()).await;
+    let (status, page) = read(
+        w.staff
+            .get(w.app.url("/api/users?page_size=2"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["count"], 6);
     assert_eq!(page["results"].as_array().unwrap().len(), 2);
     assert!(page["next"].as_str().unwrap().contains("page=2"));
     assert!(page["previous"].is_null());
     assert!(page["results"][0].get("password_hash").is_none());
-    let (status, body) = read(w.staff.get(w.app.url("/api/users?page_size=500")).send().await.unwrap()).await;
+    let (status, body) = read(
+        w.staff
+            .get(w.app.url("/api/users?page_size=500"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["fields"]["page_size"].is_string());
 
@@ -295,7 +393,10 @@ async fn users_are_staff_business(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     for field in ["email", "name", "password"] {
-        assert!(body["error"]["fields"][field].is_string(), "{field} named: {body}");
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field} named: {body}"
+        );
     }
     let (status, created) = read(
         w.staff
@@ -319,11 +420,10 @@ async fn users_are_staff_business(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["fields"]["email"].is_string());
-    let status = status_of(
-        w.admin
-            .post(w.app.url("/api/users/"))
-            .json(&json!({"email": "x@example.com", "name": "X", "password": "long enough secret"})),
-    )
-    .await;
+    let status =
+        status_of(w.admin.post(w.app.url("/api/users/")).json(
+            &json!({"email": "x@example.com", "name": "X", "password": "long enough secret"}),
+        ))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -11,16 +11,30 @@ use super::common::{client, read, spawn_app};
 async fn health_and_readiness(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (status, body) = read(client().get(app.url("/healthz")).send().await.unwrap()).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let (status, body) = read(client().get(app.url("/readyz")).send().await.unwrap()).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
 }
 
 #[sqlx::test(migrations = false)]
 async fn bodies_must_be_json_and_small(pool: PgPool) {
     let app = spawn_app(pool).await;
     let url = app.url("/api/auth/login");
-    let (status, body) = read(client().post(&url).body("email=a&password=b").send().await.unwrap()).await;
+    let (status, body) = read(
+        client()
+            .post(&url)
+            .body("email=a&password=b")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(body["error"]["code"], "unsupported_media_type");
 
@@ -37,9 +51,20 @@ async fn bodies_must_be_json_and_small(pool: PgPool) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid");
 
-    let (status, body) = read(client().post(&url).json(&json!({"email": "a@b.co"})).send().await.unwrap()).await;
+    let (status, body) = read(
+        client()
+            .post(&url)
+            .json(&json!({"email": "a@b.co"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"]["fields"]["password"], "This field is required.");
+    assert_eq!(
+        body["error"]["fields"]["password"],
+        "This field is required."
+    );
 
     let (status, body) = read(
         client()
@@ -62,16 +87,37 @@ async fn bodies_must_be_json_and_small(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn unknown_routes_and_methods_answer_in_json(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (status, body) = read(client().get(app.url("/api/no/such/thing")).send().await.unwrap()).await;
+    let (status, body) = read(
+        client()
+            .get(app.url("/api/no/such/thing"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
-    let (status, body) = read(client().delete(app.url("/api/auth/me")).send().await.unwrap()).await;
+    let (status, body) = read(
+        client()
+            .delete(app.url("/api/auth/me"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(body["error"]["message"].is_string());
     // A malformed id in a path is simply not found.
     app.user("staff@example.com", true).await;
     let staff = app.login("staff@example.com").await;
-    let (status, _) = read(staff.get(app.url("/api/enterprises/not-a-uuid/")).send().await.unwrap()).await;
+    let (status, _) = read(
+        staff
+            .get(app.url("/api/enterprises/not-a-uuid/"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -96,7 +142,10 @@ async fn responses_carry_a_request_id_that_reaches_the_audit_trail(pool: PgPool)
         .send()
         .await
         .unwrap();
-    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(response.status(), StatusCode::CREATED);
     let row: (String, String, serde_json::Value) = sqlx::query_as(
         "SELECT request_id, client_ip, changes FROM audit_log WHERE entity_type = 'enterprise'",
@@ -124,7 +173,10 @@ async fn the_audit_log_refuses_update_and_delete(pool: PgPool) {
         "TRUNCATE audit_log",
     ] {
         let error = sqlx::query(statement).execute(&app.pool).await.unwrap_err();
-        assert!(error.to_string().contains("append-only"), "{statement}: {error}");
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
     }
     let after: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
         .fetch_one(&app.pool)

@@ -41,7 +41,10 @@ async fn login_sets_a_hardened_cookie_and_me_answers(pool: PgPool) {
 async fn wrong_password_and_unknown_user_are_the_same_401(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.user("ada@example.com", false).await;
-    for (email, password) in [("ada@example.com", "wrong password!"), ("nobody@example.com", PASSWORD)] {
+    for (email, password) in [
+        ("ada@example.com", "wrong password!"),
+        ("nobody@example.com", PASSWORD),
+    ] {
         let client = client();
         let response = client
             .post(app.url("/api/auth/login"))
@@ -53,7 +56,10 @@ async fn wrong_password_and_unknown_user_are_the_same_401(pool: PgPool) {
         let (status, body) = read(response).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["error"]["code"], "unauthenticated");
-        assert_eq!(body["error"]["message"], "The e-mail address or password is not correct.");
+        assert_eq!(
+            body["error"]["message"],
+            "The e-mail address or password is not correct."
+        );
         let (status, _) = read(client.get(app.url("/api/auth/me")).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
@@ -134,7 +140,11 @@ async fn logout_deletes_the_session_on_the_server(pool: PgPool) {
         .unwrap();
     assert_eq!(sessions, 1);
 
-    let response = client.post(app.url("/api/auth/logout")).send().await.unwrap();
+    let response = client
+        .post(app.url("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
         .fetch_one(&app.pool)
@@ -244,9 +254,19 @@ async fn api_tokens_work_until_revoked(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["email"], "bot-owner@example.com");
-    let (_, listed) = read(client.get(app.url("/api/auth/tokens")).send().await.unwrap()).await;
+    let (_, listed) = read(
+        client
+            .get(app.url("/api/auth/tokens"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(listed[0]["last_used_at"].is_string());
-    assert!(listed[0].get("token").is_none(), "the token is shown once only");
+    assert!(
+        listed[0].get("token").is_none(),
+        "the token is shown once only"
+    );
 
     let id = created["id"].as_str().unwrap();
     let response = client

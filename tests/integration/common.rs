@@ -68,7 +68,9 @@ impl TestApp {
     }
 
     pub async fn enterprise(&self, slug: &str) -> Uuid {
-        enterprises::ensure_for_cli(&self.pool, slug, slug).await.unwrap()
+        enterprises::ensure_for_cli(&self.pool, slug, slug)
+            .await
+            .unwrap()
     }
 
     pub async fn member(&self, enterprise: Uuid, user: Uuid, role: Role) {

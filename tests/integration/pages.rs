@@ -25,7 +25,10 @@ async fn anonymous_visitors_go_to_login_with_next(pool: PgPool) {
     let login = client().get(app.url("/login")).send().await.unwrap();
     assert_eq!(login.status(), StatusCode::OK);
     let html = login.text().await.unwrap();
-    assert!(html.contains("name=\"email\""), "the login form renders on the server");
+    assert!(
+        html.contains("name=\"email\""),
+        "the login form renders on the server"
+    );
 }
 
 #[sqlx::test(migrations = false)]
@@ -44,7 +47,13 @@ async fn the_security_page_renders_for_members_and_403s_for_others(pool: PgPool)
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    for expected in ["Policies Active", "Controls Verified", "Active Incidents", "Compliance Score", "<h2>Incidents</h2>"] {
+    for expected in [
+        "Policies Active",
+        "Controls Verified",
+        "Active Incidents",
+        "Compliance Score",
+        "<h2>Incidents</h2>",
+    ] {
         assert!(html.contains(expected), "{expected} missing");
     }
     assert!(html.contains("viewer"), "the header shows the user");
@@ -65,5 +74,8 @@ async fn the_security_page_renders_for_members_and_403s_for_others(pool: PgPool)
         .await
         .unwrap();
     assert!(home.status().is_redirection(), "{}", home.status());
-    assert_eq!(home.headers()["location"], format!("/enterprise/{acme}/security").as_str());
+    assert_eq!(
+        home.headers()["location"],
+        format!("/enterprise/{acme}/security").as_str()
+    );
 }

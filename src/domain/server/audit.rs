@@ -17,7 +17,11 @@ pub struct Entry<'a> {
     pub changes: Value,
 }
 
-pub async fn record(conn: &mut PgConnection, actor: Option<&Actor>, entry: Entry<'_>) -> DomainResult<()> {
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: Option<&Actor>,
+    entry: Entry<'_>,
+) -> DomainResult<()> {
     sqlx::query!(
         r#"
         INSERT INTO audit_log (actor_id, enterprise_id, entity_type, entity_id, action,
@@ -48,12 +52,18 @@ pub fn diff(before: &Value, after: &Value) -> Value {
     for (field, new) in after {
         let old = before.get(field).unwrap_or(&Value::Null);
         if old != new && !matches!(field.as_str(), "updated_at" | "version") {
-            changes.insert(field.clone(), serde_json::json!({"before": old, "after": new}));
+            changes.insert(
+                field.clone(),
+                serde_json::json!({"before": old, "after": new}),
+            );
         }
     }
     for (field, old) in before {
         if !after.contains_key(field) {
-            changes.insert(field.clone(), serde_json::json!({"before": old, "after": null}));
+            changes.insert(
+                field.clone(),
+                serde_json::json!({"before": old, "after": null}),
+            );
         }
     }
     Value::Object(changes)

@@ -39,7 +39,11 @@ pub async fn list_visible(pool: &PgPool, actor: &Actor) -> DomainResult<Vec<Ente
 }
 
 /// One enterprise the actor may read (403 when they are not a member).
-pub async fn get(pool: &PgPool, actor: &Actor, enterprise_id: Uuid) -> DomainResult<EnterpriseSummary> {
+pub async fn get(
+    pool: &PgPool,
+    actor: &Actor,
+    enterprise_id: Uuid,
+) -> DomainResult<EnterpriseSummary> {
     authorize(pool, actor, enterprise_id, Action::Read).await?;
     list_visible(pool, actor)
         .await?
@@ -48,7 +52,12 @@ pub async fn get(pool: &PgPool, actor: &Actor, enterprise_id: Uuid) -> DomainRes
         .ok_or_else(|| AppError::not_found().into())
 }
 
-pub async fn create(pool: &PgPool, actor: Option<&Actor>, name: &str, slug: Slug) -> DomainResult<EnterpriseSummary> {
+pub async fn create(
+    pool: &PgPool,
+    actor: Option<&Actor>,
+    name: &str,
+    slug: Slug,
+) -> DomainResult<EnterpriseSummary> {
     if let Some(actor) = actor {
         require_staff(actor)?;
     }
@@ -100,12 +109,20 @@ fn parse_name(raw: &str) -> Result<String, AppError> {
 }
 
 /// Members of an enterprise, direct or through teams (admins and staff).
-pub async fn members(pool: &PgPool, actor: &Actor, enterprise_id: Uuid) -> DomainResult<Vec<Member>> {
+pub async fn members(
+    pool: &PgPool,
+    actor: &Actor,
+    enterprise_id: Uuid,
+) -> DomainResult<Vec<Member>> {
     authorize(pool, actor, enterprise_id, Action::Administer).await?;
     Ok(member_rows(pool, enterprise_id, None).await?)
 }
 
-async fn member_rows(pool: &PgPool, enterprise_id: Uuid, only_user: Option<Uuid>) -> Result<Vec<Member>, sqlx::Error> {
+async fn member_rows(
+    pool: &PgPool,
+    enterprise_id: Uuid,
+    only_user: Option<Uuid>,
+) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query_as!(
         Member,
         r#"
@@ -149,10 +166,12 @@ pub async fn add_member(
             .fetch_optional(pool)
             .await?
             .ok_or_else(|| AppError::field("user_id", "No user has this id."))?,
-        MemberRef::Email(email) => sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email.as_str())
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::field("email", "No user has this e-mail address."))?,
+        MemberRef::Email(email) => {
+            sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email.as_str())
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| AppError::field("email", "No user has this e-mail address."))?
+        }
     };
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query!(
@@ -187,7 +206,12 @@ pub async fn add_member(
 
 /// Removes a direct membership (admins and staff). The last admin cannot be
 /// removed: an enterprise nobody can administer is a support ticket.
-pub async fn remove_member(pool: &PgPool, actor: &Actor, enterprise_id: Uuid, user_id: Uuid) -> DomainResult<()> {
+pub async fn remove_member(
+    pool: &PgPool,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    user_id: Uuid,
+) -> DomainResult<()> {
     authorize(pool, actor, enterprise_id, Action::Administer).await?;
     let mut tx = pool.begin().await?;
     // Lock the enterprise's memberships so two removals cannot both pass the
@@ -203,12 +227,18 @@ pub async fn remove_member(pool: &PgPool, actor: &Actor, enterprise_id: Uuid, us
     };
     let admins = roles.iter().filter(|r| r.role == Role::Admin).count();
     if target.role == Role::Admin && admins == 1 {
-        return Err(AppError::conflict("The last admin of an enterprise cannot be removed.").into());
+        return Err(
+            AppError::conflict("The last admin of an enterprise cannot be removed.").into(),
+        );
     }
     let role = target.role;
-    sqlx::query!("DELETE FROM memberships WHERE enterprise_id = $1 AND user_id = $2", enterprise_id, user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM memberships WHERE enterprise_id = $1 AND user_id = $2",
+        enterprise_id,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Some(actor),
@@ -237,7 +267,12 @@ pub async fn ensure_for_cli(pool: &PgPool, name: &str, slug: &str) -> DomainResu
 }
 
 /// Sets a direct membership's role; for the CLI.
-pub async fn set_membership_for_cli(pool: &PgPool, enterprise_id: Uuid, user_id: Uuid, role: Role) -> DomainResult<()> {
+pub async fn set_membership_for_cli(
+    pool: &PgPool,
+    enterprise_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> DomainResult<()> {
     let mut tx = pool.begin().await?;
     sqlx::query!(
         r#"INSERT INTO memberships (enterprise_id, user_id, role) VALUES ($1, $2, $3)

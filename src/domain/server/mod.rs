@@ -5,7 +5,9 @@ pub mod access;
 pub mod audit;
 pub mod enterprises;
 pub mod error;
+pub mod frameworks;
 pub mod passwords;
+pub mod records;
 pub mod tokens;
 pub mod users;
 

@@ -1,7 +1,9 @@
 //! Password hashing: argon2id with the crate's defaults (OWASP's
 //! recommended parameters), run off the async runtime.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use super::error::{DomainError, DomainResult};
@@ -26,7 +28,9 @@ pub async fn verify(password: String, stored: Option<String>) -> DomainResult<bo
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| DomainError::Internal(e.to_string()))?
@@ -43,7 +47,9 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let stored = hash("correct horse battery".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
+        assert!(verify("correct horse battery".into(), Some(stored.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong".into(), Some(stored)).await.unwrap());
     }
 

@@ -40,7 +40,10 @@ fn digest(token: &str) -> Vec<u8> {
 pub fn parse_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     match name.chars().count() {
-        0 => Err(AppError::field("name", "Name the token (for example the script that uses it).")),
+        0 => Err(AppError::field(
+            "name",
+            "Name the token (for example the script that uses it).",
+        )),
         1..=100 => Ok(name.to_string()),
         _ => Err(AppError::field("name", "Use at most 100 characters.")),
     }

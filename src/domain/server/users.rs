@@ -15,7 +15,11 @@ use crate::domain::user::{DisplayName, Email, NewPassword, SessionUser, UserReco
 
 /// Checks an e-mail and password; `None` for any failure (unknown user,
 /// wrong password, deactivated) so the caller cannot tell which.
-pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> DomainResult<Option<SessionUser>> {
+pub async fn authenticate(
+    pool: &PgPool,
+    email: &str,
+    password: &str,
+) -> DomainResult<Option<SessionUser>> {
     let Ok(email) = Email::parse(email) else {
         passwords::verify(password.to_string(), None).await?;
         return Ok(None);
@@ -64,7 +68,11 @@ pub struct NewUser {
 }
 
 /// Creates a user. `actor` is `None` only for the CLI's bootstrap commands.
-pub async fn create(pool: &PgPool, actor: Option<&Actor>, new: NewUser) -> DomainResult<UserRecord> {
+pub async fn create(
+    pool: &PgPool,
+    actor: Option<&Actor>,
+    new: NewUser,
+) -> DomainResult<UserRecord> {
     if let Some(actor) = actor {
         require_staff(actor)?;
     }
@@ -110,7 +118,11 @@ pub async fn create(pool: &PgPool, actor: Option<&Actor>, new: NewUser) -> Domai
     Ok(user)
 }
 
-pub async fn list(pool: &PgPool, actor: &Actor, page: PageRequest) -> DomainResult<Paged<UserRecord>> {
+pub async fn list(
+    pool: &PgPool,
+    actor: &Actor,
+    page: PageRequest,
+) -> DomainResult<Paged<UserRecord>> {
     require_staff(actor)?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#)
         .fetch_one(pool)
@@ -136,20 +148,33 @@ pub async fn change_password(
     current_password: &str,
     new_password: NewPassword,
 ) -> DomainResult<()> {
-    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", actor.user_id)
-        .fetch_optional(pool)
-        .await?;
+    let stored = sqlx::query_scalar!(
+        "SELECT password_hash FROM users WHERE id = $1",
+        actor.user_id
+    )
+    .fetch_optional(pool)
+    .await?;
     if stored.is_none() || !passwords::verify(current_password.to_string(), stored).await? {
-        return Err(AppError::field("current_password", "The current password is not correct.").into());
+        return Err(
+            AppError::field("current_password", "The current password is not correct.").into(),
+        );
     }
     if current_password == new_password.expose() {
-        return Err(AppError::field("new_password", "Choose a password different from the current one.").into());
+        return Err(AppError::field(
+            "new_password",
+            "Choose a password different from the current one.",
+        )
+        .into());
     }
     let hash = passwords::hash(new_password.expose().to_string()).await?;
     let mut tx = pool.begin().await?;
-    sqlx::query!("UPDATE users SET password_hash = $2 WHERE id = $1", actor.user_id, hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        actor.user_id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         Some(actor),
