@@ -164,3 +164,31 @@ mod tests {
         );
     }
 }
+
+/// The `If-Match` header, for optimistic concurrency (see `expected_version`).
+pub struct IfMatch(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfMatch(
+            parts
+                .headers
+                .get(axum::http::header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        ))
+    }
+}
+
+impl IfMatch {
+    /// The version from `If-Match`, checked against one given in the body.
+    pub fn version(&self, body: Option<i32>) -> Result<Option<i32>, ApiError> {
+        crate::domain::server::records::expected_version(body, self.0.as_deref())
+            .map_err(ApiError::from)
+    }
+}
+
+/// A JSON object body, for updates whose fields the domain parses one by one.
+pub type ObjectBody = ApiJson<serde_json::Map<String, serde_json::Value>>;

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 mod paging;
+mod security;
 mod users;
 
 use axum::extract::DefaultBodyLimit;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
             "/enterprises/{id}/members/{user_id}",
             delete(enterprises::remove_member),
         )
+        .nest("/security", security::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -12,6 +12,7 @@ pub mod framework;
 pub mod page;
 pub mod policy;
 pub mod policy_rules;
+pub mod records;
 pub mod user;
 
 #[cfg(feature = "ssr")]

@@ -4,5 +4,9 @@
 mod access;
 mod api_basics;
 mod auth;
+mod checklists;
 mod common;
+mod compliance;
+mod controls;
 mod pages;
+mod policies;

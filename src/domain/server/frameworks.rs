@@ -270,3 +270,49 @@ pub async fn requirements(
     .fetch_all(pool)
     .await?)
 }
+
+/// Resolves framework ids or slugs to (id, slug); unknown ones are a 400
+/// naming them under `field`.
+pub async fn resolve(
+    pool: &PgPool,
+    references: &[String],
+    field: &str,
+) -> DomainResult<Vec<(Uuid, String)>> {
+    let ids: Vec<Uuid> = references
+        .iter()
+        .filter_map(|r| Uuid::parse_str(r).ok())
+        .collect();
+    let rows = sqlx::query!(
+        "SELECT id, slug FROM frameworks WHERE id = ANY($1) OR slug = ANY($2)",
+        &ids,
+        references,
+    )
+    .fetch_all(pool)
+    .await?;
+    let unknown: Vec<&str> = references
+        .iter()
+        .filter(|r| {
+            !rows
+                .iter()
+                .any(|row| &row.slug == *r || row.id.to_string() == **r)
+        })
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(
+            AppError::field(field, format!("Unknown framework: {}.", unknown.join(", "))).into(),
+        );
+    }
+    let mut resolved: Vec<(Uuid, String)> = Vec::new();
+    for reference in references {
+        if let Some(row) = rows
+            .iter()
+            .find(|row| &row.slug == reference || row.id.to_string() == *reference)
+        {
+            if !resolved.iter().any(|(id, _)| *id == row.id) {
+                resolved.push((row.id, row.slug.clone()));
+            }
+        }
+    }
+    Ok(resolved)
+}

@@ -3,10 +3,14 @@
 
 pub mod access;
 pub mod audit;
+pub mod checklists;
+pub mod compliance;
+pub mod controls;
 pub mod enterprises;
 pub mod error;
 pub mod frameworks;
 pub mod passwords;
+pub mod policies;
 pub mod records;
 pub mod tokens;
 pub mod users;

@@ -107,3 +107,90 @@ mod tests {
 
     use super::super::error::DomainError;
 }
+
+/// Reading loosely-typed JSON bodies field by field, so that every bad field
+/// is reported at once under its own name.
+pub mod body {
+    use serde_json::{Map, Value};
+    use uuid::Uuid;
+
+    use crate::domain::error::FieldErrors;
+
+    pub fn uuid(
+        map: &mut Map<String, Value>,
+        field: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Uuid> {
+        match map.remove(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => match Uuid::parse_str(s.trim()) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.insert(field.into(), "Must be an id (UUID).".into());
+                    None
+                }
+            },
+            Some(_) => {
+                errors.insert(field.into(), "Must be an id (UUID).".into());
+                None
+            }
+        }
+    }
+
+    pub fn version(map: &mut Map<String, Value>, errors: &mut FieldErrors) -> Option<i32> {
+        match map.remove("version") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n))
+                if n.as_i64()
+                    .is_some_and(|v| (1..=i32::MAX as i64).contains(&v)) =>
+            {
+                n.as_i64().map(|v| v as i32)
+            }
+            Some(_) => {
+                errors.insert(
+                    "version".into(),
+                    "Must be the record's version number.".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings (ids or slugs); `None` when absent.
+    pub fn strings(
+        map: &mut Map<String, Value>,
+        field: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Vec<String>> {
+        match map.remove(field) {
+            None => None,
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::String(s) => out.push(s.trim().to_string()),
+                        _ => {
+                            errors.insert(field.into(), "Must be a list of strings.".into());
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Some(_) => {
+                errors.insert(field.into(), "Must be a list of strings.".into());
+                None
+            }
+        }
+    }
+
+    /// Drops the fields a client may echo back from a read but never sets.
+    pub fn drop_read_only(map: &mut Map<String, Value>, fields: &[&str]) {
+        for field in ["id", "created_at", "updated_at", "created_by"]
+            .iter()
+            .chain(fields)
+        {
+            map.remove(*field);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+use axum::Router;
+
+use crate::server::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,34 @@
+//! `/api/security/...`: the enterprise security records.
+
+mod checklists;
+mod compliance;
+mod controls;
+mod frameworks;
+mod policies;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::server::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/frameworks", get(frameworks::list))
+        .route("/frameworks/{id}", get(frameworks::get))
+        .route(
+            "/frameworks/{id}/requirements",
+            get(frameworks::requirements),
+        )
+        .route("/policies", get(policies::list).post(policies::create))
+        .route(
+            "/policies/{id}",
+            get(policies::get)
+                .put(policies::update)
+                .patch(policies::update)
+                .delete(policies::delete),
+        )
+        .route("/policies/{id}/compliance-summary", get(policies::summary))
+        .merge(checklists::routes())
+        .merge(controls::routes())
+        .merge(compliance::routes())
+}
