@@ -192,3 +192,38 @@ impl IfMatch {
 
 /// A JSON object body, for updates whose fields the domain parses one by one.
 pub type ObjectBody = ApiJson<serde_json::Map<String, serde_json::Value>>;
+
+/// An optional JSON body carrying only `version`, for actions such as
+/// `complete/` that clients often send without a body.
+pub struct ActionBody {
+    pub version: Option<i32>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ActionBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let has_body = request
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v != "0")
+            || request
+                .headers()
+                .contains_key(axum::http::header::CONTENT_TYPE);
+        if !has_body {
+            return Ok(ActionBody { version: None });
+        }
+        let ApiJson(map) =
+            ApiJson::<serde_json::Map<String, serde_json::Value>>::from_request(request, state)
+                .await?;
+        let mut map = map;
+        let mut errors = crate::domain::error::FieldErrors::new();
+        let version = crate::domain::server::records::body::version(&mut map, &mut errors);
+        if errors.is_empty() {
+            Ok(ActionBody { version })
+        } else {
+            Err(AppError::invalid(errors).into())
+        }
+    }
+}

@@ -128,3 +128,29 @@ pub struct ComplianceItem {
     pub completed_by: Option<Uuid>,
     pub overdue: bool,
 }
+
+/// The compliance figures of one framework in an enterprise (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkScore {
+    pub framework_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub version: String,
+    /// Whether the enterprise's policy commits to this framework.
+    pub committed: bool,
+    pub score: Option<f64>,
+    pub band: Option<super::compliance::ScoreBand>,
+    #[serde(flatten)]
+    pub counts: super::compliance::StatusCounts,
+}
+
+/// Per-framework and overall compliance of an enterprise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceScores {
+    pub enterprise_id: Uuid,
+    pub score: Option<f64>,
+    pub band: Option<super::compliance::ScoreBand>,
+    #[serde(flatten)]
+    pub counts: super::compliance::StatusCounts,
+    pub frameworks: Vec<FrameworkScore>,
+}

@@ -88,3 +88,25 @@ pub fn require_staff(actor: &Actor) -> DomainResult<()> {
         Err(AppError::forbidden().into())
     }
 }
+
+/// Whether a user (not necessarily the actor) can see an enterprise: staff,
+/// or a direct or team member. Used to check owners and assignees.
+pub async fn user_has_access<'e>(
+    db: impl PgExecutor<'e>,
+    user_id: Uuid,
+    enterprise_id: Uuid,
+) -> DomainResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.is_active AND (
+                   u.is_staff
+                OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.enterprise_id = $2)
+                OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
+                            WHERE tm.user_id = u.id AND t.enterprise_id = $2))) AS "ok!"
+        "#,
+        user_id,
+        enterprise_id,
+    )
+    .fetch_one(db)
+    .await?)
+}
