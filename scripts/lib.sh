@@ -67,7 +67,8 @@ free_port() {
   echo "$port"
 }
 
-# A throw-away cluster for this checkout: under target/pg (or a private temp
+# A throw-away cluster for this checkout (pg_stat_statements loaded: the
+# dashboard tests count the statements each endpoint runs): under target/pg (or a private temp
 # directory when the postgres user cannot reach target/), on its own port,
 # stopped when the calling script exits.
 start_private_postgres() {
@@ -104,7 +105,7 @@ start_private_postgres() {
   "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m fast >/dev/null 2>&1 || true
   PG_PORT=$(free_port "${RAMPART_PG_PORT:-55432}")
   "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" start >/dev/null
   trap stop_private_postgres EXIT
   "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres rampart 2>/dev/null || true
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/rampart"

@@ -143,28 +143,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn missing_field_is_named() {
-        let error = data_error("missing field `email` at line 1 column 2");
-        assert_eq!(error.fields["email"], "This field is required.");
-    }
-
-    #[test]
-    fn wrong_type_is_named() {
-        let error = data_error(
-            "is_staff: invalid type: string \"yes\", expected a boolean at line 1 column 20",
-        );
-        assert_eq!(
-            error.fields["is_staff"],
-            "Invalid type: string \"yes\", expected a boolean."
-        );
-    }
-}
-
 /// The `If-Match` header, for optimistic concurrency (see `expected_version`).
 pub struct IfMatch(pub Option<String>);
 
@@ -193,7 +171,30 @@ impl IfMatch {
 /// A JSON object body, for updates whose fields the domain parses one by one.
 pub type ObjectBody = ApiJson<serde_json::Map<String, serde_json::Value>>;
 
-/// An optional JSON body carrying only `version`, for actions such as
+/// A JSON object body that may be left out entirely (an action with nothing
+/// to say but an optional version): no body → an empty object; a body is
+/// read exactly like [`ObjectBody`] (415 when not JSON, 400 when malformed).
+pub struct OptionalBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl<S: Send + Sync> FromRequest<S> for OptionalBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = request.headers();
+        let has_body = headers.contains_key(axum::http::header::CONTENT_TYPE)
+            || headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+            || headers
+                .get(axum::http::header::CONTENT_LENGTH)
+                .is_some_and(|length| length.as_bytes() != b"0");
+        if !has_body {
+            return Ok(OptionalBody(serde_json::Map::new()));
+        }
+        let ApiJson(map) = ObjectBody::from_request(request, state).await?;
+        Ok(OptionalBody(map))
+    }
+}
+
+/// An optional body carrying only `version`, for actions such as
 /// `complete/` that clients often send without a body.
 pub struct ActionBody {
     pub version: Option<i32>,
@@ -203,21 +204,7 @@ impl<S: Send + Sync> FromRequest<S> for ActionBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let has_body = request
-            .headers()
-            .get(axum::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v != "0")
-            || request
-                .headers()
-                .contains_key(axum::http::header::CONTENT_TYPE);
-        if !has_body {
-            return Ok(ActionBody { version: None });
-        }
-        let ApiJson(map) =
-            ApiJson::<serde_json::Map<String, serde_json::Value>>::from_request(request, state)
-                .await?;
-        let mut map = map;
+        let OptionalBody(mut map) = OptionalBody::from_request(request, state).await?;
         let mut errors = crate::domain::error::FieldErrors::new();
         let version = crate::domain::server::records::body::version(&mut map, &mut errors);
         if errors.is_empty() {
@@ -225,5 +212,27 @@ impl<S: Send + Sync> FromRequest<S> for ActionBody {
         } else {
             Err(AppError::invalid(errors).into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_field_is_named() {
+        let error = data_error("missing field `email` at line 1 column 2");
+        assert_eq!(error.fields["email"], "This field is required.");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let error = data_error(
+            "is_staff: invalid type: string \"yes\", expected a boolean at line 1 column 20",
+        );
+        assert_eq!(
+            error.fields["is_staff"],
+            "Invalid type: string \"yes\", expected a boolean."
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! `server`, compiled only with `ssr`) the SQL and the permission checks.
 //! Pages, server functions and REST handlers are thin edges over this module.
 
+pub mod audit;
 pub mod checklist;
 pub mod common;
 pub mod compliance;
@@ -9,6 +10,7 @@ pub mod control;
 pub mod enterprise;
 pub mod error;
 pub mod framework;
+pub mod incident;
 pub mod page;
 pub mod policy;
 pub mod policy_rules;

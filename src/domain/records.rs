@@ -154,3 +154,18 @@ pub struct ComplianceScores {
     pub counts: super::compliance::StatusCounts,
     pub frameworks: Vec<FrameworkScore>,
 }
+
+/// One row of the append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLogEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    pub changes: serde_json::Value,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}

@@ -3,10 +3,13 @@
 
 mod access;
 mod api_basics;
+mod audit_log;
+mod audits;
 mod auth;
 mod checklists;
 mod common;
 mod compliance;
 mod controls;
+mod incidents;
 mod pages;
 mod policies;

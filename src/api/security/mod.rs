@@ -1,9 +1,12 @@
 //! `/api/security/...`: the enterprise security records.
 
+mod audit_log;
+mod audits;
 mod checklists;
 mod compliance;
 mod controls;
 mod frameworks;
+mod incidents;
 mod policies;
 
 use axum::routing::get;
@@ -28,7 +31,10 @@ pub fn router() -> Router<AppState> {
                 .delete(policies::delete),
         )
         .route("/policies/{id}/compliance-summary", get(policies::summary))
+        .merge(audit_log::routes())
+        .merge(audits::routes())
         .merge(checklists::routes())
         .merge(controls::routes())
         .merge(compliance::routes())
+        .merge(incidents::routes())
 }

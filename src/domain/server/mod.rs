@@ -3,12 +3,14 @@
 
 pub mod access;
 pub mod audit;
+pub mod audits;
 pub mod checklists;
 pub mod compliance;
 pub mod controls;
 pub mod enterprises;
 pub mod error;
 pub mod frameworks;
+pub mod incidents;
 pub mod passwords;
 pub mod policies;
 pub mod records;
