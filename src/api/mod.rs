@@ -2,10 +2,12 @@
 //! the domain and shapes the answer. No SQL and no permission rules here.
 
 mod auth;
+mod dashboard;
 mod enterprises;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod openapi;
 mod paging;
 mod security;
 mod users;
@@ -22,6 +24,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::serve))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
@@ -46,13 +49,21 @@ pub fn router() -> Router<AppState> {
             delete(enterprises::remove_member),
         )
         .nest("/security", security::router())
+        .nest("/dashboard/security", dashboard::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
+/// What the router answers for a path it does not serve (distinct from a
+/// record that does not exist, so that clients and tests can tell).
+pub const NO_SUCH_ROUTE: &str = "No such API route.";
+
 async fn not_found() -> ApiError {
-    ApiError::from(crate::domain::error::AppError::not_found())
+    ApiError::from(crate::domain::error::AppError::new(
+        crate::domain::error::ErrorCode::NotFound,
+        NO_SUCH_ROUTE,
+    ))
 }
 
 async fn method_not_allowed() -> ApiError {

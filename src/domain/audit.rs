@@ -175,6 +175,7 @@ pub fn parse_upcoming_days(days: Option<i64>) -> Result<u32, AppError> {
 
 /// Findings of an audit by severity (all of them, whatever their status).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct SeverityCounts {
     pub critical: i64,
     pub high: i64,
@@ -199,6 +200,7 @@ impl SeverityCounts {
 
 /// A security audit as it crosses the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Audit {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -230,6 +232,7 @@ pub struct Audit {
 
 /// A finding of an audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Finding {
     pub id: Uuid,
     pub audit_id: Uuid,

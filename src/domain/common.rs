@@ -33,6 +33,7 @@ macro_rules! text_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
         $vis enum $name {
             $( $(#[$vmeta])* #[serde(rename = $wire)] $variant, )+
         }
@@ -251,3 +252,30 @@ mod tests {
         assert_eq!(error.fields["note"], "Use at most 10 characters.");
     }
 }
+
+/// Newtypes that travel as plain strings (validated on the way in) are
+/// documented as strings in the OpenAPI document.
+#[cfg(feature = "ssr")]
+macro_rules! string_schema {
+    ($($ty:ty),+ $(,)?) => {
+        $(
+            impl schemars::JsonSchema for $ty {
+                fn schema_name() -> String {
+                    stringify!($ty).rsplit("::").next().unwrap_or("String").to_string()
+                }
+                fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                    <String as schemars::JsonSchema>::json_schema(generator)
+                }
+            }
+        )+
+    };
+}
+
+#[cfg(feature = "ssr")]
+string_schema!(
+    Title,
+    crate::domain::policy::Cidr,
+    crate::domain::control::EvidenceUrl,
+    crate::domain::enterprise::Slug,
+    crate::domain::user::Email,
+);

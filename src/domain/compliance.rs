@@ -52,6 +52,7 @@ pub fn percentage(numerator: i64, denominator: i64) -> Option<f64> {
 /// Requirement counts of one framework (or of all of them) in an enterprise,
 /// as the SQL layer aggregates them. `overdue` is a subset of the open ones.
 #[derive(Default, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StatusCounts {
     pub total: i64,

@@ -94,6 +94,7 @@ pub fn status_after_edit(current: ControlStatus, changed_fields: &[&str]) -> Con
 
 /// The dates of one piece of evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct EvidenceDates {
     pub collected_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,

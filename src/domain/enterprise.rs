@@ -10,7 +10,7 @@ use super::error::AppError;
 /// direct member and in a team gets the higher of the two roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type, schemars::JsonSchema))]
 #[cfg_attr(
     feature = "ssr",
     sqlx(type_name = "member_role", rename_all = "lowercase")
@@ -117,6 +117,7 @@ impl From<Slug> for String {
 /// An enterprise as a user sees it, with that user's role (`None` for staff
 /// who are not members).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct EnterpriseSummary {
     pub id: Uuid,
@@ -128,6 +129,7 @@ pub struct EnterpriseSummary {
 
 /// A member of an enterprise, directly or through teams.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Member {
     pub user_id: Uuid,

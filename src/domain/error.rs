@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub type FieldErrors = BTreeMap<String, String>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Invalid,
@@ -43,6 +44,7 @@ impl ErrorCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[error("{message}")]
 pub struct AppError {
     pub code: ErrorCode,

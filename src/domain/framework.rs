@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 /// A framework as lists and pickers show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Framework {
     pub id: Uuid,
@@ -23,6 +24,7 @@ pub struct Framework {
 
 /// One requirement of a framework's catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct CatalogueRequirement {
     pub id: Uuid,
@@ -37,6 +39,7 @@ pub struct CatalogueRequirement {
 /// A catalogue file. Unknown keys are refused so a misspelt key (say
 /// "parent" for "parent_reference") is an error, not silently missing data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueFile {
     pub slug: String,
@@ -51,6 +54,7 @@ pub struct CatalogueFile {
 /// One requirement in a catalogue file; `parent_reference` names another
 /// entry's `reference` in the same file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
     pub reference: String,

@@ -127,6 +127,7 @@ pub fn applicable_clocks(regimes: &[Regime], data_categories: &[DataCategory]) -
 /// One notification deadline of an incident, as lists and the dashboard
 /// show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Clock {
     pub key: ClockKey,
     pub regime: Regime,
@@ -315,6 +316,7 @@ pub fn check_transition(
 /// A security incident as it crosses the wire. `clocks`, `active` and
 /// `flagged` are derived when the record is read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Incident {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -347,6 +349,7 @@ pub struct Incident {
 
 /// One entry of an incident's timeline; the first has no `from_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct IncidentEvent {
     pub id: Uuid,
     pub incident_id: Uuid,
@@ -359,6 +362,7 @@ pub struct IncidentEvent {
 
 /// Active incidents of an enterprise by severity (`GET by-severity/`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct SeverityCounts {
     pub critical: i64,
     pub high: i64,
@@ -384,6 +388,7 @@ impl SeverityCounts {
 /// Active incidents of an enterprise by status (resolved ones are not
 /// active, so they have no count here).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ActiveStatusCounts {
     pub reported: i64,
     pub investigating: i64,
@@ -397,6 +402,7 @@ pub const RESPONSE_WINDOW_DAYS: i32 = 90;
 /// resolution (MTTR), in hours with one decimal, over the incidents
 /// resolved in the window; `None` when none were.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ResponseTimes {
     pub days: i32,
     pub resolved_count: i64,

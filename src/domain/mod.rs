@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod common;
 pub mod compliance;
 pub mod control;
+pub mod dashboard;
 pub mod enterprise;
 pub mod error;
 pub mod framework;

@@ -170,6 +170,7 @@ pub const IP_ALLOWLIST_MAX: usize = 500;
 /// loading); input from people goes through [`PolicySettings::apply`], and
 /// [`PolicySettings::validate`] checks a whole value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PolicySettings {
     // Authentication

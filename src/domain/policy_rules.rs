@@ -524,6 +524,7 @@ pub fn rules_for(slug: &str) -> &'static [Rule] {
 
 /// One rule checked against a policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct RuleOutcome {
     pub rule_id: String,
     pub framework_slug: String,
@@ -537,6 +538,7 @@ pub struct RuleOutcome {
 
 /// How one framework's rules fared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct FrameworkOutcome {
     pub slug: String,
     pub passed: u32,
@@ -548,6 +550,7 @@ pub struct FrameworkOutcome {
 
 /// The compliance summary of a policy over the frameworks it commits to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ComplianceSummary {
     pub frameworks: Vec<FrameworkOutcome>,
     pub rules: Vec<RuleOutcome>,

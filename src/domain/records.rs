@@ -15,6 +15,7 @@ use super::policy::PolicySettings;
 /// The security policy of one enterprise; its settings appear at the top
 /// level next to the record fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Policy {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -30,6 +31,7 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ChecklistItem {
     pub id: Uuid,
     pub title: String,
@@ -42,6 +44,7 @@ pub struct ChecklistItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Checklist {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -60,6 +63,7 @@ pub struct Checklist {
 
 /// A catalogue requirement a control satisfies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct RequirementLink {
     pub id: Uuid,
     pub framework_slug: String,
@@ -68,6 +72,7 @@ pub struct RequirementLink {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Evidence {
     pub id: Uuid,
     pub name: String,
@@ -79,6 +84,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Control {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -108,6 +114,7 @@ pub struct Control {
 
 /// A tracked compliance requirement (the compliance tracker).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ComplianceItem {
     pub id: Uuid,
     pub enterprise_id: Uuid,
@@ -131,6 +138,7 @@ pub struct ComplianceItem {
 
 /// The compliance figures of one framework in an enterprise (SPEC §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct FrameworkScore {
     pub framework_id: Uuid,
     pub slug: String,
@@ -146,6 +154,7 @@ pub struct FrameworkScore {
 
 /// Per-framework and overall compliance of an enterprise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ComplianceScores {
     pub enterprise_id: Uuid,
     pub score: Option<f64>,
@@ -157,6 +166,7 @@ pub struct ComplianceScores {
 
 /// One row of the append-only audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct AuditLogEntry {
     pub id: i64,
     pub at: DateTime<Utc>,

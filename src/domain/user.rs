@@ -51,6 +51,7 @@ impl From<Email> for String {
 
 /// A person's display name: 1–200 characters once trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct DisplayName(String);
 
 impl DisplayName {
@@ -106,6 +107,7 @@ impl std::fmt::Debug for NewPassword {
 
 /// The signed-in user as pages and `GET /api/auth/me` show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct SessionUser {
     pub id: Uuid,
     pub email: String,
@@ -115,6 +117,7 @@ pub struct SessionUser {
 
 /// A user as staff see them in `/api/users/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct UserRecord {
     pub id: Uuid,

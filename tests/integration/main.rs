@@ -11,5 +11,6 @@ mod common;
 mod compliance;
 mod controls;
 mod incidents;
+mod openapi;
 mod pages;
 mod policies;

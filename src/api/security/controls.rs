@@ -1,7 +1,6 @@
 //! `/api/security/controls/`: security controls, their verify sign-off and
 //! their evidence (links, or files uploaded as multipart/form-data).
 
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
@@ -16,7 +15,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::extract::{ApiPath, ApiQuery, Caller, IfMatch, ObjectBody};
+use crate::api::extract::{ActionBody, ApiPath, ApiQuery, Caller, IfMatch, ObjectBody};
 use crate::api::paging::envelope;
 use crate::api::MAX_BODY_BYTES;
 use crate::domain::error::{AppError, ErrorCode};
@@ -24,7 +23,6 @@ use crate::domain::page::PageRequest;
 use crate::domain::server::controls::{
     self, ListFilter, NewEvidence, UploadedFile, MAX_EVIDENCE_FILE_BYTES,
 };
-use crate::domain::server::records::body;
 use crate::server::AppState;
 
 /// The evidence upload route takes a 10 MiB file plus the form's other
@@ -155,9 +153,9 @@ pub async fn remove(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     if_match: IfMatch,
-    body: OptionalBody,
+    body: ActionBody,
 ) -> ApiResult<StatusCode> {
-    let version = if_match.version(body.version()?)?;
+    let version = if_match.version(body.version)?;
     controls::delete(&state.pool, &caller.actor, id, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -167,9 +165,9 @@ pub async fn verify(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     if_match: IfMatch,
-    body: OptionalBody,
+    body: ActionBody,
 ) -> ApiResult<impl IntoResponse> {
-    let version = if_match.version(body.version()?)?;
+    let version = if_match.version(body.version)?;
     Ok(Json(
         controls::verify(&state.pool, &caller.actor, id, version).await?,
     ))
@@ -302,9 +300,9 @@ pub async fn delete_evidence(
     caller: Caller,
     ApiPath((id, evidence_id)): ApiPath<(Uuid, Uuid)>,
     if_match: IfMatch,
-    body: OptionalBody,
+    body: ActionBody,
 ) -> ApiResult<impl IntoResponse> {
-    let version = if_match.version(body.version()?)?;
+    let version = if_match.version(body.version)?;
     Ok(Json(
         controls::delete_evidence(&state.pool, &caller.actor, id, evidence_id, version).await?,
     ))
@@ -335,56 +333,6 @@ pub async fn download(
         file.data,
     )
         .into_response())
-}
-
-/// An optional JSON object body (for actions and deletes that may carry
-/// `version`): empty → no fields.
-pub struct OptionalBody(Map<String, Value>);
-
-impl OptionalBody {
-    fn version(mut self) -> Result<Option<i32>, ApiError> {
-        let mut errors = Default::default();
-        let version = body::version(&mut self.0, &mut errors);
-        if errors.is_empty() {
-            Ok(version)
-        } else {
-            Err(AppError::invalid(errors).into())
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequest<S> for OptionalBody {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::from(AppError::new(
-                    ErrorCode::PayloadTooLarge,
-                    "The request body is larger than 1 MiB.",
-                ))
-            } else {
-                invalid("The request body could not be read.")
-            }
-        })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalBody(Map::new()));
-        }
-        if !is_json(&content_type) {
-            return Err(AppError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Send the body as JSON with Content-Type: application/json.",
-            )
-            .into());
-        }
-        Ok(OptionalBody(json_object(&bytes)?))
-    }
 }
 
 fn is_json(content_type: &str) -> bool {

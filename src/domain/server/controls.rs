@@ -407,7 +407,7 @@ pub async fn list(
 
 /// The controls of one framework in an enterprise, with the
 /// "controls verified" figure of SPEC §4.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FrameworkControls {
     pub framework_id: Uuid,
     pub slug: String,

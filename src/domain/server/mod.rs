@@ -7,6 +7,7 @@ pub mod audits;
 pub mod checklists;
 pub mod compliance;
 pub mod controls;
+pub mod dashboard;
 pub mod enterprises;
 pub mod error;
 pub mod frameworks;

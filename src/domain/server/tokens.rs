@@ -16,7 +16,7 @@ use crate::domain::error::AppError;
 /// Tokens carry a prefix so that secret scanners can recognise them.
 const PREFIX: &str = "rmp_";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CreatedToken {
     pub id: Uuid,
     pub name: String,
@@ -24,7 +24,7 @@ pub struct CreatedToken {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TokenInfo {
     pub id: Uuid,
     pub name: String,
