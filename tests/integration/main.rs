@@ -10,6 +10,7 @@ mod checklists;
 mod common;
 mod compliance;
 mod controls;
+mod dashboard;
 mod incidents;
 mod openapi;
 mod pages;
