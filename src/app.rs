@@ -6,7 +6,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::error_page::ErrorPage;
+use crate::pages::checklists::ChecklistsPage;
+use crate::pages::compliance_tracker::ComplianceTrackerPage;
 use crate::pages::home::HomePage;
+use crate::pages::incidents::IncidentsPage;
+use crate::pages::print::{PrintCompliance, PrintSoa};
 use crate::pages::login::LoginPage;
 use crate::pages::security::SecurityPage;
 
@@ -40,6 +44,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/enterprise/:id/security") view=SecurityPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/incidents") view=IncidentsPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/checklists") view=ChecklistsPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/compliance") view=ComplianceTrackerPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/compliance/print") view=PrintCompliance ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/soa/print") view=PrintSoa ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

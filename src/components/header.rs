@@ -41,6 +41,19 @@ pub fn AppHeader(workspace: Workspace, #[prop(optional)] current: Option<Uuid>) 
                         .collect_view()}
                 </ul>
             </details>
+            {current
+                .map(|id| {
+                    let link = move |section: &str| format!("/enterprise/{id}/{section}");
+                    view! {
+                        <nav class="sections" aria-label="Enterprise sections">
+                            <A href=link("security")>"Overview"</A>
+                            <A href=link("incidents")>"Incidents"</A>
+                            <A href=link("checklists")>"Checklists"</A>
+                            <A href=link("compliance")>"Compliance"</A>
+                            <a href=link("compliance/print")>"Report"</a>
+                        </nav>
+                    }
+                })}
             <div class="user">
                 <span class="user-name" title=workspace.user.email.clone()>{user_label}</span>
                 <ActionForm action=logout attr:class="logout-form">

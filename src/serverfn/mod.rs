@@ -3,6 +3,10 @@
 //! handlers do.
 
 pub mod auth;
+pub mod checklists;
+pub mod compliance_tracker;
+pub mod incidents;
+pub mod print;
 pub mod security;
 
 /// Where server functions are served: never under `/api`.

@@ -1,0 +1,6 @@
+use leptos::prelude::*;
+
+#[component]
+pub fn ChecklistsPage() -> impl IntoView {
+    view! { <p>"Checklists (in progress)"</p> }
+}

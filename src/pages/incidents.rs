@@ -1,0 +1,6 @@
+use leptos::prelude::*;
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    view! { <p>"Incidents (in progress)"</p> }
+}
