@@ -39,6 +39,7 @@ pub async fn seed(pool: &PgPool) -> DomainResult<()> {
         .unwrap_or_else(|_| DEMO_PASSWORD_DEFAULT.to_string());
     let enterprise_id =
         enterprises::ensure_for_cli(pool, "Northwind Health", "northwind-health").await?;
+    let mut admin_id = None;
     for login in &DEMO_USERS {
         let user_id = users::upsert_for_cli(
             pool,
@@ -51,6 +52,14 @@ pub async fn seed(pool: &PgPool) -> DomainResult<()> {
         )
         .await?;
         enterprises::set_membership_for_cli(pool, enterprise_id, user_id, login.role).await?;
+        if login.role == Role::Admin {
+            admin_id = Some(user_id);
+        }
+    }
+    if let Some(admin_id) = admin_id {
+        if super::demo_records::seed(pool, enterprise_id, admin_id).await? {
+            println!("Demo security records created.");
+        }
     }
     println!("Demo enterprise: Northwind Health ({enterprise_id})");
     println!("Demo logins (password: {password}):");

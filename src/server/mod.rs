@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_records;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod passwords;
 pub mod policies;
 pub mod records;
+pub mod reports;
 pub mod tokens;
 pub mod users;
 
