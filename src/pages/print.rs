@@ -38,7 +38,9 @@ fn BandLabel(band: Option<ScoreBand>) -> impl IntoView {
             <span class=format!("band band-{}", band.as_str())>{band.label()}</span>
         }
         .into_any(),
-        None => view! { <span class="band band-none">"No applicable requirements"</span> }.into_any(),
+        None => {
+            view! { <span class="band band-none">"No applicable requirements"</span> }.into_any()
+        }
     }
 }
 
@@ -117,7 +119,10 @@ pub fn PrintCompliance() -> impl IntoView {
     let source = move || {
         (
             params.read().get("id").unwrap_or_default(),
-            query.read().get("framework").filter(|f| !f.trim().is_empty()),
+            query
+                .read()
+                .get("framework")
+                .filter(|f| !f.trim().is_empty()),
         )
     };
     let data = Resource::new(source, |(id, framework)| {
@@ -261,8 +266,9 @@ fn FrameworkSection(framework: ReportFramework) -> impl IntoView {
         counts,
         requirements,
     } = framework;
+    let labelled_by = heading_id.clone();
     view! {
-        <section class="framework" data-framework=slug aria-labelledby=heading_id.clone()>
+        <section class="framework" data-framework=slug aria-labelledby=labelled_by>
             <h2 id=heading_id>{name}" "{version}</h2>
             <p class="framework-score">
                 "Score: "
@@ -317,7 +323,11 @@ fn RequirementRow(requirement: ReportRequirement) -> impl IntoView {
         overdue,
         evidence,
     } = requirement;
-    let row_class = if overdue { "requirement overdue-row" } else { "requirement" };
+    let row_class = if overdue {
+        "requirement overdue-row"
+    } else {
+        "requirement"
+    };
     let evidence = evidence.trim().to_string();
     view! {
         <tr class=row_class>
@@ -474,8 +484,9 @@ fn SoaView(soa: Soa) -> impl IntoView {
 fn SoaThemeSection(theme: SoaTheme) -> impl IntoView {
     let heading_id = format!("theme-{}", theme.reference.replace('.', "-"));
     let count = theme.rows.len();
+    let labelled_by = heading_id.clone();
     view! {
-        <section class="theme" aria-labelledby=heading_id.clone()>
+        <section class="theme" aria-labelledby=labelled_by>
             <h2 id=heading_id>
                 {theme.reference}" "{theme.title}
                 <span class="theme-count">{format!(" ({count} controls)")}</span>
@@ -517,7 +528,11 @@ fn SoaRowView(row: SoaRow) -> impl IntoView {
         controls,
         evidence,
     } = row;
-    let row_class = if applicable { "soa-row" } else { "soa-row not-applicable" };
+    let row_class = if applicable {
+        "soa-row"
+    } else {
+        "soa-row not-applicable"
+    };
     view! {
         <tr class=row_class>
             <td class="col-ref">{reference}</td>

@@ -90,14 +90,13 @@ pub async fn load_compliance_report(
 
     let (actor, _) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
-    let enterprise_id = Uuid::parse_str(enterprise_id.trim()).map_err(|_| fail(AppError::not_found()))?;
+    let enterprise_id =
+        Uuid::parse_str(enterprise_id.trim()).map_err(|_| fail(AppError::not_found()))?;
     let enterprise = enterprises::get(pool, &actor, enterprise_id)
         .await
         .map_err(fail)?;
     let only = match framework.as_deref().map(str::trim) {
-        Some(slug) if !slug.is_empty() => {
-            Some(frameworks::get(pool, slug).await.map_err(fail)?)
-        }
+        Some(slug) if !slug.is_empty() => Some(frameworks::get(pool, slug).await.map_err(fail)?),
         _ => None,
     };
     let generated_at = Utc::now();
@@ -105,9 +104,10 @@ pub async fn load_compliance_report(
     let scores = compliance::scores_unchecked(pool, enterprise_id)
         .await
         .map_err(fail)?;
-    let tracked = reports::tracked_requirements(pool, enterprise_id, only.as_ref().map(|f| f.id), today)
-        .await
-        .map_err(fail)?;
+    let tracked =
+        reports::tracked_requirements(pool, enterprise_id, only.as_ref().map(|f| f.id), today)
+            .await
+            .map_err(fail)?;
     let findings = reports::open_findings(pool, enterprise_id, today)
         .await
         .map_err(fail)?;
@@ -353,7 +353,8 @@ pub async fn load_soa(enterprise_id: String) -> Result<Soa, AppError> {
 
     let (actor, _) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
-    let enterprise_id = Uuid::parse_str(enterprise_id.trim()).map_err(|_| fail(AppError::not_found()))?;
+    let enterprise_id =
+        Uuid::parse_str(enterprise_id.trim()).map_err(|_| fail(AppError::not_found()))?;
     let enterprise = enterprises::get(pool, &actor, enterprise_id)
         .await
         .map_err(fail)?;
@@ -490,18 +491,33 @@ mod tests {
     fn justifications_and_evidence_are_listed_once() {
         let mut a = control("X", NotApplicable, Some("Fully remote."));
         let mut b = control("Y", NotApplicable, Some("Fully remote."));
-        a.evidence = vec![SoaEvidence { name: "Lease".into(), expired: true }];
+        a.evidence = vec![SoaEvidence {
+            name: "Lease".into(),
+            expired: true,
+        }];
         b.evidence = vec![
-            SoaEvidence { name: "Lease".into(), expired: false },
-            SoaEvidence { name: "Policy".into(), expired: true },
+            SoaEvidence {
+                name: "Lease".into(),
+                expired: false,
+            },
+            SoaEvidence {
+                name: "Policy".into(),
+                expired: true,
+            },
         ];
         let row = assess(vec![a, b]);
         assert_eq!(row.justification.as_deref(), Some("Fully remote."));
         assert_eq!(
             row.evidence,
             vec![
-                SoaEvidence { name: "Lease".into(), expired: false },
-                SoaEvidence { name: "Policy".into(), expired: true },
+                SoaEvidence {
+                    name: "Lease".into(),
+                    expired: false
+                },
+                SoaEvidence {
+                    name: "Policy".into(),
+                    expired: true
+                },
             ]
         );
     }
