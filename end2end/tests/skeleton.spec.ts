@@ -27,7 +27,7 @@ test('sign in, switch tabs without a page load, sign out', async ({ page }) => {
 
   // A marker on window survives client-side navigation only.
   await page.evaluate(() => ((window as any).__noReload = true));
-  await page.getByRole('link', { name: 'Incidents' }).click();
+  await page.getByRole('navigation', { name: 'Security tabs' }).getByRole('link', { name: 'Incidents' }).click();
   await expect(page).toHaveURL(/\?tab=incidents$/);
   await expect(page.getByRole('heading', { name: 'Incidents', level: 2, exact: true })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);

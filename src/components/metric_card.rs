@@ -37,8 +37,9 @@ pub fn MetricCard(
             <p class="metric-value">{move || value.get()}</p>
             {progress
                 .map(|progress| {
+                    let label = format!("{title} progress");
                     view! {
-                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                        <div class="progress" role="progressbar" aria-label=label aria-valuemin="0" aria-valuemax="100"
                             aria-valuenow=move || progress.get().map(|p| format!("{p:.0}"))>
                             <div class="progress-fill" style:width=move || format!("{:.1}%", progress.get().unwrap_or(0.0))></div>
                         </div>

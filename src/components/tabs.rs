@@ -10,7 +10,7 @@ pub fn TabLinks(
     #[prop(into)] base: String,
 ) -> impl IntoView {
     view! {
-        <nav class="tabs" aria-label="Sections">
+        <nav class="tabs" aria-label="Security tabs">
             {tabs
                 .into_iter()
                 .map(|(key, label)| {

@@ -91,11 +91,9 @@ pub fn ChecklistsPage() -> impl IntoView {
         },
         |(id, q, ..)| async move {
             match id {
-                Some(id) => {
-                    load_checklists_page(id, q.page, q.system_type, q.status, q.checklist)
-                        .await
-                        .map(Some)
-                }
+                Some(id) => load_checklists_page(id, q.page, q.system_type, q.status, q.checklist)
+                    .await
+                    .map(Some),
                 None => Ok(None),
             }
         },
@@ -162,7 +160,7 @@ fn checklist_list(
             let href = q.href(base, Some(list.page), Some(row.id));
             let current = (q.checklist == Some(row.id)).then_some("true");
             let progress_label = format!(
-                "{} of {} items done · {:.1} %",
+                "{} of {} items done · {:.1}\u{a0}%",
                 row.done, row.total, row.completion_percentage
             );
             view! {
@@ -245,10 +243,7 @@ fn checklist_list(
     }
 }
 
-fn new_checklist_form(
-    enterprise_id: Uuid,
-    create: ServerAction<CreateChecklist>,
-) -> impl IntoView {
+fn new_checklist_form(enterprise_id: Uuid, create: ServerAction<CreateChecklist>) -> impl IntoView {
     view! {
         <section class="card mgmt-side" aria-labelledby="new-checklist-heading">
             <h2 id="new-checklist-heading">"New checklist"</h2>
@@ -288,7 +283,7 @@ fn checklist_detail(
     let complete = total > 0 && open == 0;
     let verified = checklist.status == ChecklistStatus::Verified;
     let summary = format!(
-        "{done} of {total} items done · {:.1} %",
+        "{done} of {total} items done · {:.1}\u{a0}%",
         checklist.completion_percentage
     );
     let items = checklist
@@ -313,7 +308,7 @@ fn checklist_detail(
                 "Sign-off needs at least one item, all of them done.".to_string()
             } else {
                 let verb = if open == 1 { "is" } else { "are" };
-                format!("Sign-off is possible at 100 %: {open} of {total} items {verb} still open.")
+                format!("Sign-off is possible at 100\u{a0}%: {open} of {total} items {verb} still open.")
             };
             view! { <p id="sign-off-hint" class="mgmt-note" role="note">{text}</p> }
         });
@@ -366,7 +361,7 @@ fn checklist_detail(
             <p class="muted">{checklist.system_type.label()}</p>
             <Progress percent=checklist.completion_percentage label=format!("Completion of {}", checklist.name)/>
             <p class="mgmt-summary">{summary}</p>
-            <div class="mgmt-signoff" aria-label="Sign-off">{sign_off}</div>
+            <div class="mgmt-signoff">{sign_off}</div>
             <h3>"Items"</h3>
             <ActionError action=actions.toggle/>
             {if total == 0 {
@@ -400,9 +395,17 @@ fn checklist_item(
     let form = can_write.then(|| {
         let button_class = if item.completed { "" } else { "button primary" };
         let (value, text, label) = if item.completed {
-            ("false", "Mark as not done", format!("Mark as not done: {}", item.title))
+            (
+                "false",
+                "Mark as not done",
+                format!("Mark as not done: {}", item.title),
+            )
         } else {
-            ("true", "Mark as done", format!("Mark as done: {}", item.title))
+            (
+                "true",
+                "Mark as done",
+                format!("Mark as done: {}", item.title),
+            )
         };
         view! {
             <ActionForm action=toggle attr:class="mgmt-item-form">

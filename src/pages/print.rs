@@ -23,6 +23,16 @@ fn date(value: Option<NaiveDate>) -> String {
         .unwrap_or_else(|| "—".to_string())
 }
 
+/// A short reference ("Art. 5") stays on one line; a long free-text one may
+/// wrap rather than push the table off the page.
+fn reference_text(reference: Option<String>) -> String {
+    match reference {
+        Some(r) if r.chars().count() <= 16 => r.replace(' ', "\u{a0}"),
+        Some(r) => r,
+        None => "—".to_string(),
+    }
+}
+
 fn score_text(score: Option<f64>) -> String {
     score
         .map(|s| format!("{s:.1}%"))
@@ -233,7 +243,7 @@ fn FrameworkSummary(frameworks: Vec<ReportFramework>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row">{f.name}" "{f.version}</th>
-                                <td>{if f.committed { "Committed" } else { "Not committed" }}</td>
+                                <td>{if f.committed { "Yes" } else { "No" }}</td>
                                 <td class="num">{score_text(f.score)}</td>
                                 <td class="num">{f.counts.completed}</td>
                                 <td class="num">{f.counts.in_progress}</td>
@@ -331,7 +341,7 @@ fn RequirementRow(requirement: ReportRequirement) -> impl IntoView {
     let evidence = evidence.trim().to_string();
     view! {
         <tr class=row_class>
-            <td class="col-ref">{reference.unwrap_or_else(|| "—".to_string())}</td>
+            <td class="col-ref">{reference_text(reference)}</td>
             <td class="col-title">{title}</td>
             <td class="col-status">
                 <span class=requirement_status_class(status)>{status.label()}</span>
@@ -535,7 +545,7 @@ fn SoaRowView(row: SoaRow) -> impl IntoView {
     };
     view! {
         <tr class=row_class>
-            <td class="col-ref">{reference}</td>
+            <td class="col-ref">{reference_text(Some(reference))}</td>
             <td class="col-title">
                 <span class="control-title">{title}</span>
                 {(!controls.is_empty())

@@ -239,10 +239,7 @@ pub async fn verify_checklist(checklist_id: Uuid, version: Option<i32>) -> Resul
 
 /// A checkbox or boolean form field: present with "on" / "true" is true.
 pub fn checkbox(value: Option<&str>) -> bool {
-    matches!(
-        value.map(str::trim),
-        Some("on" | "true" | "1" | "yes")
-    )
+    matches!(value.map(str::trim), Some("on" | "true" | "1" | "yes"))
 }
 
 /// Whether the caller may change the enterprise's records, to decide which
@@ -300,10 +297,12 @@ pub(crate) async fn people(
 /// redirect back to the page carrying the error in the URL (`__err`), which
 /// `ServerAction::new` reads back. `fail` sets the error's status (409 …),
 /// which would turn that redirect into an error page showing raw JSON, so
-/// a plain form post keeps the redirect status.
+/// a plain form post keeps the redirect status. The current record of a
+/// 409 is dropped: the page reloads it anyway, and it would swell the URL.
 #[cfg(feature = "ssr")]
 pub(crate) fn form_fail(error: impl Into<crate::domain::server::DomainError>) -> AppError {
-    let error = super::context::fail(error);
+    let mut error = super::context::fail(error);
+    error.current = None;
     let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers

@@ -11,9 +11,9 @@ use crate::domain::enterprise::EnterpriseSummary;
 use crate::domain::error::AppError;
 use crate::domain::page::Paged;
 use crate::domain::records::{ComplianceItem, ComplianceScores};
-use crate::serverfn::checklists::Person;
 #[cfg(feature = "ssr")]
 use crate::serverfn::checklists::form_fail;
+use crate::serverfn::checklists::Person;
 use crate::serverfn::security::Workspace;
 
 /// Requirements per page of the list.
@@ -42,6 +42,7 @@ pub struct ComplianceData {
 }
 
 /// Blank form and URL values count as absent.
+#[cfg(feature = "ssr")]
 fn present(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
