@@ -72,8 +72,10 @@ pub fn ChecklistsPage() -> impl IntoView {
     let toggle = ServerAction::<SetChecklistItem>::new();
     let add_item = ServerAction::<AddChecklistItem>::new();
     let verify = ServerAction::<VerifyChecklist>::new();
+    let last_toggled = RwSignal::new(None::<Uuid>);
     let actions = Actions {
         toggle,
+        last_toggled,
         add_item,
         verify,
     };
@@ -98,6 +100,26 @@ pub fn ChecklistsPage() -> impl IntoView {
             }
         },
     );
+
+    // Ticking an item redraws the list: keyboard users keep their place.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        data.track();
+        if let Some(id) = last_toggled.get_untracked() {
+            set_timeout(
+                move || {
+                    use wasm_bindgen::JsCast;
+                    if let Some(button) = document()
+                        .get_element_by_id(&format!("toggle-{id}"))
+                        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = button.focus();
+                    }
+                },
+                std::time::Duration::from_millis(30),
+            );
+        }
+    });
 
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -144,6 +166,9 @@ pub fn ChecklistsPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Actions {
     toggle: ServerAction<SetChecklistItem>,
+    /// The item whose button was pressed last, to give it the focus back
+    /// once the list has been redrawn.
+    last_toggled: RwSignal<Option<Uuid>>,
     add_item: ServerAction<AddChecklistItem>,
     verify: ServerAction<VerifyChecklist>,
 }
@@ -218,7 +243,7 @@ fn checklist_list(
                 .into_any()
             } else {
                 view! {
-                    <div class="mgmt-table-wrap" role="region" aria-labelledby="checklists-heading" tabindex="0">
+                    <div class="mgmt-table-wrap" role="region" aria-label="Checklists table, scrolls sideways" tabindex="0">
                         <table class="mgmt-table">
                             <thead>
                                 <tr>
@@ -289,7 +314,7 @@ fn checklist_detail(
     let items = checklist
         .items
         .iter()
-        .map(|item| checklist_item(checklist.id, item, can_write, people, actions.toggle))
+        .map(|item| checklist_item(checklist.id, item, can_write, people, actions))
         .collect_view();
     let sign_off = if verified {
         let by = name_of(people, checklist.verified_by);
@@ -379,8 +404,15 @@ fn checklist_item(
     item: &ChecklistItem,
     can_write: bool,
     people: &[Person],
-    toggle: ServerAction<SetChecklistItem>,
+    actions: Actions,
 ) -> impl IntoView {
+    let Actions {
+        toggle,
+        last_toggled,
+        ..
+    } = actions;
+    let item_uuid = item.id;
+    let button_id = format!("toggle-{}", item.id);
     let state = if item.completed { "done" } else { "open" };
     let done_by = item.completed.then(|| {
         let by = name_of(people, item.completed_by);
@@ -412,7 +444,10 @@ fn checklist_item(
                 <input type="hidden" name="checklist_id" value=checklist_id/>
                 <input type="hidden" name="item_id" value=item_id/>
                 <input type="hidden" name="completed" value=value/>
-                <button type="submit" class=button_class aria-label=label>{text}</button>
+                <button type="submit" id=button_id class=button_class aria-label=label
+                    on:click=move |_| last_toggled.set(Some(item_uuid))>
+                    {text}
+                </button>
             </ActionForm>
         }
     });

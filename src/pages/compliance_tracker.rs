@@ -378,7 +378,7 @@ fn requirements_list(
         .into_any()
     } else {
         view! {
-            <div class="mgmt-table-wrap" role="region" aria-labelledby="requirements-heading" tabindex="0">
+            <div class="mgmt-table-wrap" role="region" aria-label="Requirements table, scrolls sideways" tabindex="0">
                 <table class="mgmt-table">
                     <thead>
                         <tr>
