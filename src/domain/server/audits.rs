@@ -17,7 +17,7 @@ use super::audit::{self as trail, Entry};
 use super::compliance::today;
 use super::error::{DomainError, DomainResult};
 use super::frameworks::resolve;
-use super::records::{body, check_version, list_scope};
+use super::records::{body, check_version, list_scope, optional_filter};
 use crate::domain::audit::{
     check_audit_transition, check_can_add_finding, finding_overdue, parse_upcoming_days,
     resolved_at_change, upcoming_until, Audit, AuditStatus, AuditType, Finding, FindingStatus,
@@ -227,22 +227,18 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Paged<Audit>> {
     let mut errors = FieldErrors::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|raw| AuditStatus::parse("status", raw))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
-    let audit_type = filter
-        .audit_type
-        .as_deref()
-        .map(|raw| AuditType::parse("audit_type", raw))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
+    let status = optional_filter(
+        filter.status.as_deref(),
+        "status",
+        AuditStatus::parse,
+        &mut errors,
+    );
+    let audit_type = optional_filter(
+        filter.audit_type.as_deref(),
+        "audit_type",
+        AuditType::parse,
+        &mut errors,
+    );
     let ordering = Ordering::parse(
         filter.ordering.as_deref(),
         ORDERING_FIELDS,
@@ -931,22 +927,18 @@ pub async fn list_findings(
     page: PageRequest,
 ) -> DomainResult<Paged<Finding>> {
     let mut errors = FieldErrors::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|raw| FindingStatus::parse("status", raw))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
-    let severity = filter
-        .severity
-        .as_deref()
-        .map(|raw| parse_severity("severity", raw))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
+    let status = optional_filter(
+        filter.status.as_deref(),
+        "status",
+        FindingStatus::parse,
+        &mut errors,
+    );
+    let severity = optional_filter(
+        filter.severity.as_deref(),
+        "severity",
+        parse_severity,
+        &mut errors,
+    );
     let ordering = Ordering::parse(
         filter.ordering.as_deref(),
         FINDING_ORDERING_FIELDS,

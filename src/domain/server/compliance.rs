@@ -10,7 +10,7 @@ use super::access::{authorize, authorize_record, user_has_access, Actor};
 use super::audit::{self, Entry};
 use super::error::{DomainError, DomainResult};
 use super::frameworks::resolve;
-use super::records::{body, check_version, list_scope};
+use super::records::{body, check_version, list_scope, optional_filter};
 use crate::domain::common::{parse_optional_text, Title};
 use crate::domain::compliance::{band, is_overdue, RequirementStatus, StatusCounts};
 use crate::domain::enterprise::Action;
@@ -128,14 +128,12 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Paged<ComplianceItem>> {
     let mut errors = FieldErrors::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| RequirementStatus::parse("status", s))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
+    let status = optional_filter(
+        filter.status.as_deref(),
+        "status",
+        RequirementStatus::parse,
+        &mut errors,
+    );
     let ordering = Ordering::parse(filter.ordering.as_deref(), ORDERING_FIELDS, "-created_at")
         .map_err(|e| errors.extend(e.fields))
         .ok();

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::access::{authorize, authorize_record, Actor};
 use super::audit::{self, Entry};
 use super::error::{DomainError, DomainResult};
-use super::records::{body, check_version, list_scope};
+use super::records::{body, check_version, list_scope, optional_filter};
 use crate::domain::common::{parse_optional_text, Severity, Title};
 use crate::domain::enterprise::Action;
 use crate::domain::error::{AppError, FieldErrors};
@@ -213,22 +213,18 @@ pub async fn list(
     page: PageRequest,
 ) -> DomainResult<Paged<Incident>> {
     let mut errors = FieldErrors::new();
-    let severity = filter
-        .severity
-        .as_deref()
-        .map(|s| Severity::parse("severity", s))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| IncidentStatus::parse("status", s))
-        .transpose()
-        .map_err(|e| errors.extend(e.fields))
-        .ok()
-        .flatten();
+    let severity = optional_filter(
+        filter.severity.as_deref(),
+        "severity",
+        Severity::parse,
+        &mut errors,
+    );
+    let status = optional_filter(
+        filter.status.as_deref(),
+        "status",
+        IncidentStatus::parse,
+        &mut errors,
+    );
     let ordering = Ordering::parse(filter.ordering.as_deref(), ORDERING_FIELDS, "-detected_at")
         .map_err(|e| errors.extend(e.fields))
         .ok();

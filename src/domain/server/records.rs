@@ -108,6 +108,24 @@ mod tests {
     use super::super::error::DomainError;
 }
 
+/// A list filter such as `?status=`: parsed with the value type's own
+/// parser when present; a bad value is collected under its field name.
+pub fn optional_filter<T>(
+    raw: Option<&str>,
+    field: &str,
+    parse: impl Fn(&str, &str) -> Result<T, AppError>,
+    errors: &mut crate::domain::error::FieldErrors,
+) -> Option<T> {
+    match raw.map(|value| parse(field, value)) {
+        Some(Ok(value)) => Some(value),
+        Some(Err(error)) => {
+            errors.extend(error.fields);
+            None
+        }
+        None => None,
+    }
+}
+
 /// Reading loosely-typed JSON bodies field by field, so that every bad field
 /// is reported at once under its own name.
 pub mod body {
