@@ -10,8 +10,8 @@ use crate::pages::checklists::ChecklistsPage;
 use crate::pages::compliance_tracker::ComplianceTrackerPage;
 use crate::pages::home::HomePage;
 use crate::pages::incidents::IncidentsPage;
-use crate::pages::print::{PrintCompliance, PrintSoa};
 use crate::pages::login::LoginPage;
+use crate::pages::print::{PrintCompliance, PrintSoa};
 use crate::pages::security::SecurityPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -49,3 +49,15 @@ test('the tab in the URL is rendered by the server', async ({ page, browser }) =
   await expect(noJs.getByRole('heading', { name: 'Audits', level: 2, exact: true })).toBeVisible();
   await context.close();
 });
+
+test('a wrong password is refused inline without JavaScript too', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('E-mail').fill('admin@northwind.example');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('not correct');
+  await expect(page).toHaveURL(/\/login/);
+  await context.close();
+});

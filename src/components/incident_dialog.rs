@@ -20,7 +20,10 @@ pub fn IncidentDialog(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let change = ServerAction::<ChangeIncidentStatus>::new();
-    let detail = Resource::new(move || (incident_id, change.version().get()), |(id, _)| load_incident(id));
+    let detail = Resource::new(
+        move || (incident_id, change.version().get()),
+        |(id, _)| load_incident(id),
+    );
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
 
     Effect::new(move |_| {

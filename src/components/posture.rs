@@ -23,7 +23,9 @@ fn band_tone(band: Option<ScoreBand>) -> Tone {
 }
 
 fn percent(value: Option<f64>) -> String {
-    value.map(|v| format!("{v:.1} %")).unwrap_or_else(|| "—".to_string())
+    value
+        .map(|v| format!("{v:.1} %"))
+        .unwrap_or_else(|| "—".to_string())
 }
 
 #[component]
@@ -41,9 +43,15 @@ pub fn MetricCards(overview: Overview) -> impl IntoView {
         "No active incidents".to_string()
     } else {
         let s = o.active_incidents_by_severity;
-        let mut detail = format!("{} critical · {} high · {} medium · {} low", s.critical, s.high, s.medium, s.low);
+        let mut detail = format!(
+            "{} critical · {} high · {} medium · {} low",
+            s.critical, s.high, s.medium, s.low
+        );
         if o.flagged_incidents > 0 {
-            detail.push_str(&format!(" · {} notification clock(s) need attention", o.flagged_incidents));
+            detail.push_str(&format!(
+                " · {} notification clock(s) need attention",
+                o.flagged_incidents
+            ));
         }
         detail
     };
@@ -57,11 +65,21 @@ pub fn MetricCards(overview: Overview) -> impl IntoView {
     } else {
         String::new()
     };
-    let controls_detail = format!("{} verified{not_applicable}", percent(o.controls_verified_ratio));
-    let controls_tone = band_tone(o.controls_verified_ratio.map(crate::domain::compliance::band));
+    let controls_detail = format!(
+        "{} verified{not_applicable}",
+        percent(o.controls_verified_ratio)
+    );
+    let controls_tone = band_tone(
+        o.controls_verified_ratio
+            .map(crate::domain::compliance::band),
+    );
     let ratio = o.controls_verified_ratio;
     let compliance_detail = match o.compliance_band {
-        Some(band) => format!("{} · {} overdue requirement(s)", band.label(), o.overdue_requirements),
+        Some(band) => format!(
+            "{} · {} overdue requirement(s)",
+            band.label(),
+            o.overdue_requirements
+        ),
         None => "No requirements tracked yet".to_string(),
     };
     let compliance_tone = band_tone(o.compliance_band);

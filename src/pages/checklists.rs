@@ -149,8 +149,8 @@ pub fn ChecklistsPage() -> impl IntoView {
                                 <h1>{name}" — hardening checklists"</h1>
                                 {selected}
                                 <div class="mgmt-columns">
-                                    {checklist_list(&page.checklists, &base, &q)}
-                                    {can_write.then(|| new_checklist_form(page.enterprise.id, create))}
+                                    {checklist_list(&page.checklists, &base, &q).into_any()}
+                                    {can_write.then(|| new_checklist_form(page.enterprise.id, create).into_any())}
                                 </div>
                             </main>
                         }
@@ -596,4 +596,64 @@ pub(crate) fn pager(
             </nav>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe, name_of, query_href, ListQuery};
+    use crate::domain::error::AppError;
+    use crate::serverfn::checklists::{checkbox, Person};
+    use uuid::Uuid;
+
+    #[test]
+    fn links_keep_the_filters_and_encode_values() {
+        let q = ListQuery {
+            page: Some(3),
+            system_type: Some("linux".into()),
+            status: None,
+            checklist: None,
+        };
+        let id = Uuid::nil();
+        assert_eq!(
+            q.href("/enterprise/x/checklists", Some(2), Some(id)),
+            format!("/enterprise/x/checklists?system_type=linux&page=2&checklist={id}")
+        );
+        assert_eq!(q.href("/b", Some(1), None), "/b?system_type=linux");
+        assert_eq!(
+            query_href("/b", &[("q", Some("a b&c/é".into())), ("x", None)]),
+            "/b?q=a%20b%26c%2F%C3%A9"
+        );
+        assert_eq!(query_href("/b", &[("x", None)]), "/b");
+    }
+
+    #[test]
+    fn checkboxes_and_hidden_booleans() {
+        assert!(checkbox(Some("on")) && checkbox(Some("true")));
+        assert!(!checkbox(Some("false")) && !checkbox(Some("")) && !checkbox(None));
+    }
+
+    #[test]
+    fn several_bad_fields_are_all_named() {
+        let mut fields = crate::domain::error::FieldErrors::new();
+        fields.insert("name".into(), "This field is required.".into());
+        fields.insert(
+            "system_type".into(),
+            "System type must be one of: linux.".into(),
+        );
+        let text = describe(&AppError::invalid(fields));
+        assert!(text.starts_with("Some fields are invalid."), "{text}");
+        assert!(text.contains("system type: System type must be one of: linux."));
+        assert_eq!(describe(&AppError::conflict("No.")), "No.");
+    }
+
+    #[test]
+    fn unknown_people_are_not_named() {
+        let me = Person {
+            id: Uuid::from_u128(1),
+            name: "Avery".into(),
+        };
+        assert_eq!(name_of(std::slice::from_ref(&me), Some(me.id)), "Avery");
+        assert_eq!(name_of(&[me], Some(Uuid::from_u128(2))), "another member");
+        assert_eq!(name_of(&[], None), "—");
+    }
 }

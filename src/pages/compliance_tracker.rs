@@ -122,8 +122,8 @@ pub fn ComplianceTrackerPage() -> impl IntoView {
                         let can_write = page.can_write;
                         let tools = can_write.then(|| view! {
                             <div class="mgmt-columns mgmt-tools">
-                                {track_form(enterprise_id, &page.frameworks, track)}
-                                {create_form(enterprise_id, &page.frameworks, create)}
+                                {track_form(enterprise_id, &page.frameworks, track).into_any()}
+                                {create_form(enterprise_id, &page.frameworks, create).into_any()}
                             </div>
                         });
                         view! {
@@ -131,9 +131,9 @@ pub fn ComplianceTrackerPage() -> impl IntoView {
                             <AppHeader workspace=page.workspace.clone() current=enterprise_id/>
                             <main class="page mgmt-page">
                                 <h1>{name}" — compliance requirements"</h1>
-                                {score_cards(&page.scores, &base)}
+                                {score_cards(&page.scores, &base).into_any()}
                                 {tools}
-                                {requirements_list(&page.requirements, &page.frameworks, &page.people, can_write, row_actions, &base, &f)}
+                                {requirements_list(&page.requirements, &page.frameworks, &page.people, can_write, row_actions, &base, &f).into_any()}
                             </main>
                         }
                         .into_any()
@@ -497,13 +497,13 @@ fn requirement_actions(
         .into_iter()
         .map(|(value, label, selected)| view! { <option value=value selected=selected>{label}</option> })
         .collect_view();
+    // Completing needs no version: the domain refuses (409) a requirement
+    // that is already completed or not applicable, whoever changed it.
     let complete_form = (!item.status.is_closed()).then(|| {
         let id = id.clone();
-        let version = version.clone();
         view! {
             <ActionForm action=actions.complete attr:class="mgmt-inline-form">
                 <input type="hidden" name="requirement_id" value=id/>
-                <input type="hidden" name="version" value=version/>
                 <button type="submit" aria-label=format!("Complete: {title}")>"Complete"</button>
             </ActionForm>
         }

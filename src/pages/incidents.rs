@@ -20,7 +20,12 @@ use crate::serverfn::security::load_security_page;
 pub fn IncidentsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let enterprise_id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let enterprise_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let report = ServerAction::<ReportIncident>::new();
     let refresh = RwSignal::new(0u32);
@@ -48,8 +53,15 @@ pub fn IncidentsPage() -> impl IntoView {
             }
         },
     );
-    let open_incident = Signal::derive(move || param("incident").and_then(|id| Uuid::parse_str(&id).ok()));
-    let report_error = move || report.value().get().and_then(|r| r.err()).map(|e| e.message);
+    let open_incident =
+        Signal::derive(move || param("incident").and_then(|id| Uuid::parse_str(&id).ok()));
+    let report_error = move || {
+        report
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.message)
+    };
 
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

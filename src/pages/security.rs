@@ -10,14 +10,23 @@ use crate::components::posture::{AuditsPanel, CompliancePanel, IncidentsPanel, M
 use crate::components::tabs::TabLinks;
 use crate::serverfn::security::{load_posture, load_security_page};
 
-const TABS: [(&str, &str); 3] = [("compliance", "Compliance"), ("incidents", "Incidents"), ("audits", "Audits")];
+const TABS: [(&str, &str); 3] = [
+    ("compliance", "Compliance"),
+    ("incidents", "Incidents"),
+    ("audits", "Audits"),
+];
 
 /// `/enterprise/{id}/security`: the posture of one enterprise at a glance.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let enterprise_id = move || params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok());
+    let enterprise_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    };
     let tab = Signal::derive(move || {
         let requested = query.read().get("tab").unwrap_or_default();
         if TABS.iter().any(|(key, _)| *key == requested) {
@@ -26,7 +35,12 @@ pub fn SecurityPage() -> impl IntoView {
             TABS[0].0.to_string()
         }
     });
-    let open_incident = Signal::derive(move || query.read().get("incident").and_then(|id| Uuid::parse_str(&id).ok()));
+    let open_incident = Signal::derive(move || {
+        query
+            .read()
+            .get("incident")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    });
     // Bumped after a save in the dialog: the cards and tables reload in place.
     let refresh = RwSignal::new(0u32);
     let page = Resource::new(enterprise_id, |id| async move {

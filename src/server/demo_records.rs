@@ -11,7 +11,9 @@ use uuid::Uuid;
 use crate::domain::compliance::RequirementStatus;
 use crate::domain::incident::IncidentStatus;
 use crate::domain::page::PageRequest;
-use crate::domain::server::{audits, checklists, compliance, controls, incidents, policies, Actor, DomainResult};
+use crate::domain::server::{
+    audits, checklists, compliance, controls, incidents, policies, Actor, DomainResult,
+};
 
 fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -27,7 +29,10 @@ fn day(offset: i64) -> String {
 /// Seeds the records once: an enterprise that already has a policy is left
 /// alone, so running `seed-demo` again never duplicates anything.
 pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainResult<bool> {
-    if policies::of_enterprise(pool, enterprise_id).await?.is_some() {
+    if policies::of_enterprise(pool, enterprise_id)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     let actor = Actor {
@@ -61,9 +66,13 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
     .await?;
     for (index, item) in tracked.results.iter().enumerate() {
         let changes = match index % 5 {
-            0 | 1 => json!({"status": RequirementStatus::Completed.as_str(), "evidence": "Reviewed in Q3 internal audit"}),
+            0 | 1 => {
+                json!({"status": RequirementStatus::Completed.as_str(), "evidence": "Reviewed in Q3 internal audit"})
+            }
             2 => json!({"status": RequirementStatus::InProgress.as_str(), "deadline": day(21)}),
-            3 if index % 2 == 1 => json!({"status": RequirementStatus::InProgress.as_str(), "deadline": day(-3)}),
+            3 if index % 2 == 1 => {
+                json!({"status": RequirementStatus::InProgress.as_str(), "deadline": day(-3)})
+            }
             _ => json!({"deadline": day(45)}),
         };
         compliance::update(pool, a, item.id, None, object(changes)).await?;
@@ -74,14 +83,25 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
         ("A.5.15", "Role-based access control", "implemented", true),
         ("A.8.5", "Single sign-on with MFA", "implemented", true),
         ("A.8.13", "Nightly encrypted backups", "implemented", true),
-        ("A.8.15", "Central logging to the SIEM", "implemented", false),
-        ("A.8.8", "Monthly vulnerability scanning", "in_progress", false),
+        (
+            "A.8.15",
+            "Central logging to the SIEM",
+            "implemented",
+            false,
+        ),
+        (
+            "A.8.8",
+            "Monthly vulnerability scanning",
+            "in_progress",
+            false,
+        ),
         ("A.7.4", "CCTV at the data centre", "not_applicable", false),
     ] {
         let mut body = json!({"enterprise_id": enterprise_id, "framework": "iso-27001", "reference": reference,
                               "title": title, "priority": "high", "status": status});
         if status == "not_applicable" {
-            body["justification"] = json!("Hosting is fully outsourced to an ISO 27001 certified provider.");
+            body["justification"] =
+                json!("Hosting is fully outsourced to an ISO 27001 certified provider.");
         }
         let control = controls::create(pool, a, object(body)).await?;
         if verify {
@@ -102,7 +122,15 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
                       "regulator": "Information Commissioner's Office"})),
     )
     .await?;
-    incidents::change_status(pool, a, ransomware.id, IncidentStatus::Investigating, Some("Forensics engaged"), None).await?;
+    incidents::change_status(
+        pool,
+        a,
+        ransomware.id,
+        IncidentStatus::Investigating,
+        Some("Forensics engaged"),
+        None,
+    )
+    .await?;
     let phishing = incidents::create(
         pool,
         a,
@@ -111,8 +139,24 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
                       "root_cause": "Look-alike domain", "lessons_learned": "Block newly registered domains at the mail gateway."})),
     )
     .await?;
-    incidents::change_status(pool, a, phishing.id, IncidentStatus::Contained, Some("Passwords reset"), None).await?;
-    incidents::change_status(pool, a, phishing.id, IncidentStatus::Resolved, Some("Domain blocked"), None).await?;
+    incidents::change_status(
+        pool,
+        a,
+        phishing.id,
+        IncidentStatus::Contained,
+        Some("Passwords reset"),
+        None,
+    )
+    .await?;
+    incidents::change_status(
+        pool,
+        a,
+        phishing.id,
+        IncidentStatus::Resolved,
+        Some("Domain blocked"),
+        None,
+    )
+    .await?;
     incidents::create(
         pool,
         a,
@@ -137,7 +181,14 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
     )
     .await?;
     audits::start(pool, a, internal.id, None).await?;
-    audits::complete(pool, a, internal.id, None, object(json!({"summary": "Two findings; one overdue."}))).await?;
+    audits::complete(
+        pool,
+        a,
+        internal.id,
+        None,
+        object(json!({"summary": "Two findings; one overdue."})),
+    )
+    .await?;
     for (title, severity, deadline) in [
         ("Shared admin account on the PACS server", "high", day(-2)),
         ("Access reviews not documented", "medium", day(30)),
@@ -146,8 +197,10 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
             pool,
             a,
             internal.id,
-            object(json!({"title": title, "severity": severity, "remediation_deadline": deadline,
-                          "remediation_plan": "Assign an owner and track weekly."})),
+            object(
+                json!({"title": title, "severity": severity, "remediation_deadline": deadline,
+                          "remediation_plan": "Assign an owner and track weekly."}),
+            ),
         )
         .await?;
     }
@@ -161,7 +214,15 @@ pub async fn seed(pool: &PgPool, enterprise_id: Uuid, admin_id: Uuid) -> DomainR
     .await?;
     let half = checklist.items.len() / 2;
     for item in checklist.items.iter().take(half) {
-        checklists::update_item(pool, a, checklist.id, item.id, None, object(json!({"completed": true}))).await?;
+        checklists::update_item(
+            pool,
+            a,
+            checklist.id,
+            item.id,
+            None,
+            object(json!({"completed": true})),
+        )
+        .await?;
     }
     Ok(true)
 }

@@ -6,7 +6,7 @@
 //! The actions take plain form fields so that every form on the page is an
 //! `ActionForm` that also works without JavaScript: the browser posts the
 //! form, the server answers with a redirect back to the page (with the
-//! error in the URL when there is one, see [`form_fail`]).
+//! error in the URL when there is one, see [`fail`]).
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -149,11 +149,11 @@ pub async fn create_checklist(
     system_type: String,
     from_template: Option<String>,
 ) -> Result<Uuid, AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::checklists;
     use serde_json::{Map, Value};
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let mut input = Map::new();
     input.insert("enterprise_id".into(), enterprise_id.to_string().into());
     input.insert("name".into(), name.into());
@@ -164,7 +164,7 @@ pub async fn create_checklist(
     );
     let created = checklists::create(&state().pool, &actor, input)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     leptos_axum::redirect(&format!(
         "/enterprise/{}/checklists?checklist={}",
         created.enterprise_id, created.id
@@ -180,16 +180,16 @@ pub async fn set_checklist_item(
     item_id: Uuid,
     completed: String,
 ) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::checklists;
     use serde_json::{Map, Value};
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let mut input = Map::new();
     input.insert("completed".into(), Value::Bool(checkbox(Some(&completed))));
     checklists::update_item(&state().pool, &actor, checklist_id, item_id, None, input)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     Ok(())
 }
 
@@ -201,11 +201,11 @@ pub async fn add_checklist_item(
     priority: String,
     description: Option<String>,
 ) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::checklists;
     use serde_json::Map;
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let mut input = Map::new();
     input.insert("title".into(), title.into());
     input.insert("priority".into(), priority.into());
@@ -214,17 +214,17 @@ pub async fn add_checklist_item(
     }
     checklists::add_item(&state().pool, &actor, checklist_id, None, input)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     Ok(())
 }
 
 /// Signs the checklist off as it was shown (`version`): only at 100 %.
 #[server(prefix = "/sfn", endpoint = "verify_checklist")]
 pub async fn verify_checklist(checklist_id: Uuid, version: Option<i32>) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::checklists;
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     checklists::verify(
         &state().pool,
         &actor,
@@ -233,7 +233,7 @@ pub async fn verify_checklist(checklist_id: Uuid, version: Option<i32>) -> Resul
         serde_json::Map::new(),
     )
     .await
-    .map_err(form_fail)?;
+    .map_err(fail)?;
     Ok(())
 }
 
@@ -290,30 +290,4 @@ pub(crate) async fn people(
         });
     }
     people
-}
-
-/// `fail` for the actions posted by forms. With JavaScript the error is the
-/// action's value; without it, `server_fn` answers a plain form post with a
-/// redirect back to the page carrying the error in the URL (`__err`), which
-/// `ServerAction::new` reads back. `fail` sets the error's status (409 …),
-/// which would turn that redirect into an error page showing raw JSON, so
-/// a plain form post keeps the redirect status. The current record of a
-/// 409 is dropped: the page reloads it anyway, and it would swell the URL.
-#[cfg(feature = "ssr")]
-pub(crate) fn form_fail(error: impl Into<crate::domain::server::DomainError>) -> AppError {
-    let mut error = super::context::fail(error);
-    error.current = None;
-    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if plain_form_post {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::FOUND);
-        }
-    }
-    error
 }

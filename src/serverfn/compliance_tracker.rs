@@ -11,8 +11,6 @@ use crate::domain::enterprise::EnterpriseSummary;
 use crate::domain::error::AppError;
 use crate::domain::page::Paged;
 use crate::domain::records::{ComplianceItem, ComplianceScores};
-#[cfg(feature = "ssr")]
-use crate::serverfn::checklists::form_fail;
 use crate::serverfn::checklists::Person;
 use crate::serverfn::security::Workspace;
 
@@ -117,19 +115,16 @@ pub async fn track_compliance_catalogue(
     enterprise_id: Uuid,
     framework: String,
 ) -> Result<u64, AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::compliance;
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let Some(framework) = present(Some(framework)) else {
-        return Err(form_fail(AppError::field(
-            "framework",
-            "Choose a framework.",
-        )));
+        return Err(fail(AppError::field("framework", "Choose a framework.")));
     };
     let added = compliance::track_catalogue(&state().pool, &actor, enterprise_id, &framework)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     leptos_axum::redirect(&format!(
         "/enterprise/{enterprise_id}/compliance?framework={}",
         urlencoding::encode(&framework)
@@ -146,11 +141,11 @@ pub async fn create_compliance_requirement(
     title: Option<String>,
     deadline: Option<String>,
 ) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::compliance;
     use serde_json::Map;
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let mut input = Map::new();
     input.insert("enterprise_id".into(), enterprise_id.to_string().into());
     input.insert("framework".into(), framework.into());
@@ -165,7 +160,7 @@ pub async fn create_compliance_requirement(
     }
     compliance::create(&state().pool, &actor, input)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     Ok(())
 }
 
@@ -180,11 +175,11 @@ pub async fn update_compliance_requirement(
     deadline: Option<String>,
     owner_id: Option<String>,
 ) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::compliance;
     use serde_json::{Map, Value};
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     let mut input = Map::new();
     input.insert("status".into(), status.into());
     input.insert(
@@ -199,22 +194,23 @@ pub async fn update_compliance_requirement(
     }
     compliance::update(&state().pool, &actor, requirement_id, version, input)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     Ok(())
 }
 
-/// Marks a requirement completed (who and when are recorded).
+/// Marks a requirement completed (who and when are recorded); `version`,
+/// when given, must be the current one.
 #[server(prefix = "/sfn", endpoint = "complete_compliance_requirement")]
 pub async fn complete_compliance_requirement(
     requirement_id: Uuid,
     version: Option<i32>,
 ) -> Result<(), AppError> {
-    use super::context::{caller_or_401, state};
+    use super::context::{caller_or_401, fail, state};
     use crate::domain::server::compliance;
 
-    let (actor, _) = caller_or_401().await.map_err(form_fail)?;
+    let (actor, _) = caller_or_401().await.map_err(fail)?;
     compliance::complete(&state().pool, &actor, requirement_id, version)
         .await
-        .map_err(form_fail)?;
+        .map_err(fail)?;
     Ok(())
 }

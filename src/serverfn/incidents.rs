@@ -26,9 +26,15 @@ pub async fn load_incident(incident_id: Uuid) -> Result<IncidentDetail, AppError
 
     let (actor, _) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
-    let incident = incidents::get(pool, &actor, incident_id).await.map_err(fail)?;
-    let events = incidents::events(pool, &actor, incident_id).await.map_err(fail)?;
-    let role = access::role_in(pool, &actor, incident.enterprise_id).await.map_err(fail)?;
+    let incident = incidents::get(pool, &actor, incident_id)
+        .await
+        .map_err(fail)?;
+    let events = incidents::events(pool, &actor, incident_id)
+        .await
+        .map_err(fail)?;
+    let role = access::role_in(pool, &actor, incident.enterprise_id)
+        .await
+        .map_err(fail)?;
     Ok(IncidentDetail {
         allowed: allowed_transitions(incident.status).to_vec(),
         can_write: role.is_some_and(|r| role_permits(r, Action::Write)),
@@ -97,7 +103,9 @@ pub async fn list_incidents(
         status: status.filter(|s| !s.is_empty()),
         ..ListFilter::default()
     };
-    let listed = incidents::list(&state().pool, &actor, filter, page).await.map_err(fail)?;
+    let listed = incidents::list(&state().pool, &actor, filter, page)
+        .await
+        .map_err(fail)?;
     Ok(IncidentList {
         count: listed.count,
         page: listed.page,
@@ -145,7 +153,12 @@ pub async fn report_incident(
     let serde_json::Value::Object(map) = body else {
         return Err(AppError::internal());
     };
-    let incident = incidents::create(&state().pool, &actor, map).await.map_err(fail)?;
-    leptos_axum::redirect(&format!("/enterprise/{enterprise_id}/incidents?incident={}", incident.id));
+    let incident = incidents::create(&state().pool, &actor, map)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect(&format!(
+        "/enterprise/{enterprise_id}/incidents?incident={}",
+        incident.id
+    ));
     Ok(incident)
 }

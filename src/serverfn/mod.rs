@@ -37,9 +37,26 @@ pub(crate) mod context {
 
     /// The user-facing error, with the HTTP status set on the response too
     /// (a server-rendered 403 page answers 403).
+    ///
+    /// A form posted without JavaScript is the exception: `server_fn`
+    /// answers it with a redirect back to the page carrying the error in the
+    /// URL, which `ServerAction` reads back. Setting the error's status would
+    /// replace that redirect with raw JSON, so it is left alone, and the
+    /// current record of a 409 is dropped to keep the URL short (the page
+    /// reloads it anyway).
     pub fn fail(error: impl Into<DomainError>) -> AppError {
-        let error = error.into().into_app_error();
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let mut error = error.into().into_app_error();
+        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts.uri.path().starts_with(super::PREFIX)
+                && parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|accept| accept.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if plain_form_post {
+            error.current = None;
+        } else if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(error.status());
         }
         error

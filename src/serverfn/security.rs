@@ -24,7 +24,9 @@ pub async fn load_home() -> Result<Workspace, AppError> {
     use crate::domain::server::enterprises;
 
     let (actor, user) = caller_or_401().await.map_err(fail)?;
-    let enterprises = enterprises::list_visible(&state().pool, &actor).await.map_err(fail)?;
+    let enterprises = enterprises::list_visible(&state().pool, &actor)
+        .await
+        .map_err(fail)?;
     if let [only] = enterprises.as_slice() {
         leptos_axum::redirect(&format!("/enterprise/{}/security", only.id));
     }
@@ -46,8 +48,12 @@ pub async fn load_security_page(enterprise_id: Uuid) -> Result<EnterprisePage, A
 
     let (actor, user) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
-    let enterprise = enterprises::get(pool, &actor, enterprise_id).await.map_err(fail)?;
-    let enterprises = enterprises::list_visible(pool, &actor).await.map_err(fail)?;
+    let enterprise = enterprises::get(pool, &actor, enterprise_id)
+        .await
+        .map_err(fail)?;
+    let enterprises = enterprises::list_visible(pool, &actor)
+        .await
+        .map_err(fail)?;
     Ok(EnterprisePage {
         workspace: Workspace { user, enterprises },
         enterprise,
@@ -72,11 +78,17 @@ pub async fn load_posture(enterprise_id: Uuid) -> Result<Posture, AppError> {
     let (actor, _) = caller_or_401().await.map_err(fail)?;
     let pool = &state().pool;
     Ok(Posture {
-        overview: dashboard::overview(pool, &actor, enterprise_id).await.map_err(fail)?,
-        compliance: dashboard::compliance(pool, &actor, enterprise_id).await.map_err(fail)?,
+        overview: dashboard::overview(pool, &actor, enterprise_id)
+            .await
+            .map_err(fail)?,
+        compliance: dashboard::compliance(pool, &actor, enterprise_id)
+            .await
+            .map_err(fail)?,
         incidents: dashboard::incidents(pool, &actor, enterprise_id, RESPONSE_WINDOW_DAYS)
             .await
             .map_err(fail)?,
-        audits: dashboard::audits(pool, &actor, enterprise_id, None).await.map_err(fail)?,
+        audits: dashboard::audits(pool, &actor, enterprise_id, None)
+            .await
+            .map_err(fail)?,
     })
 }
