@@ -6,11 +6,15 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::error_page::ErrorPage;
+use crate::pages::audits::AuditsPage;
 use crate::pages::checklists::ChecklistsPage;
 use crate::pages::compliance_tracker::ComplianceTrackerPage;
+use crate::pages::controls::ControlsPage;
 use crate::pages::home::HomePage;
 use crate::pages::incidents::IncidentsPage;
 use crate::pages::login::LoginPage;
+use crate::pages::members::MembersPage;
+use crate::pages::policy::PolicyPage;
 use crate::pages::print::{PrintCompliance, PrintSoa};
 use crate::pages::security::SecurityPage;
 
@@ -47,6 +51,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/enterprise/:id/incidents") view=IncidentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/enterprise/:id/checklists") view=ChecklistsPage ssr=SsrMode::Async/>
                 <Route path=path!("/enterprise/:id/compliance") view=ComplianceTrackerPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/policy") view=PolicyPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/controls") view=ControlsPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/audits") view=AuditsPage ssr=SsrMode::Async/>
+                <Route path=path!("/enterprise/:id/members") view=MembersPage ssr=SsrMode::Async/>
                 <Route path=path!("/enterprise/:id/compliance/print") view=PrintCompliance ssr=SsrMode::Async/>
                 <Route path=path!("/enterprise/:id/soa/print") view=PrintSoa ssr=SsrMode::Async/>
             </Routes>

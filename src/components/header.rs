@@ -48,8 +48,12 @@ pub fn AppHeader(workspace: Workspace, #[prop(optional)] current: Option<Uuid>) 
                         <nav class="sections" aria-label="Enterprise sections">
                             <A href=link("security")>"Overview"</A>
                             <A href=link("incidents")>"Incidents"</A>
+                            <A href=link("controls")>"Controls"</A>
                             <A href=link("checklists")>"Checklists"</A>
                             <A href=link("compliance")>"Compliance"</A>
+                            <A href=link("audits")>"Audits"</A>
+                            <A href=link("policy")>"Policy"</A>
+                            <A href=link("members")>"Members"</A>
                             <a href=link("compliance/print")>"Report"</a>
                         </nav>
                     }

@@ -2,10 +2,14 @@
 //! `/sfn/`: it resolves the caller and calls the domain, exactly as the REST
 //! handlers do.
 
+pub mod audits;
 pub mod auth;
 pub mod checklists;
 pub mod compliance_tracker;
+pub mod controls;
 pub mod incidents;
+pub mod members;
+pub mod policy;
 pub mod print;
 pub mod security;
 

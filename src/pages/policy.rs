@@ -1,0 +1,6 @@
+use leptos::prelude::*;
+
+#[component]
+pub fn PolicyPage() -> impl IntoView {
+    view! { <p>"(in progress)"</p> }
+}
