@@ -1,5 +1,9 @@
 //! Rampart: an enterprise security and compliance manager.
 
+// Leptos views are deeply nested types; the release wasm build of the
+// larger pages needs more than the default query depth.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod components;
 pub mod domain;
