@@ -15,6 +15,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The message the user sees.
+    pub fn message(&self) -> &str {
+        &self.error.message
+    }
+
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self

@@ -10,6 +10,8 @@ pub mod health;
 pub mod openapi;
 mod paging;
 mod security;
+
+pub(crate) use security::upload_evidence_form;
 mod users;
 
 use axum::extract::DefaultBodyLimit;

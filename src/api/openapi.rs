@@ -98,7 +98,7 @@ endpoints! {
     "get" "/api/security/frameworks/{id}" "frameworks" "One framework by id or slug", query &[], body Body::None, answer One(200, schema::<Framework>);
     "get" "/api/security/frameworks/{id}/requirements" "frameworks" "The catalogue in tree order", query &[], body Body::None, answer One(200, schema_list::<CatalogueRequirement>);
 
-    "get" "/api/security/policies" "policies" "Policies", query &["enterprise", "framework", "page", "page_size"], body Body::None, answer Page(schema::<Policy>);
+    "get" "/api/security/policies" "policies" "Policies", query &["enterprise", "framework", "page", "page_size", "ordering"], body Body::None, answer Page(schema::<Policy>);
     "post" "/api/security/policies" "policies" "Create the enterprise's policy (admins)", query &[], body Record(schema::<Policy>), answer One(201, schema::<Policy>);
     "get" "/api/security/policies/{id}" "policies" "One policy", query &[], body Body::None, answer One(200, schema::<Policy>);
     "put" "/api/security/policies/{id}" "policies" "Change settings (as PATCH)", query &[], body Record(schema::<Policy>), answer One(200, schema::<Policy>);

@@ -34,6 +34,8 @@ struct ListQuery {
     priority: Option<String>,
     stale: bool,
     control: Option<Uuid>,
+    /// Set by the upload form's redirect when the upload was refused.
+    upload_error: Option<String>,
 }
 
 impl ListQuery {
@@ -86,6 +88,7 @@ pub fn ControlsPage() -> impl IntoView {
             priority: text("priority"),
             stale: matches!(text("stale").as_deref(), Some("true" | "on" | "1")),
             control: text("control").and_then(|id| Uuid::parse_str(&id).ok()),
+            upload_error: text("upload_error"),
         }
     };
 
@@ -459,6 +462,8 @@ fn control_detail(
         let current = control.status;
         let current_justification = control.justification.clone().unwrap_or_default();
         let (id2, version2) = (id.clone(), version.clone());
+        let upload_action = format!("{base}/{id}/evidence-upload");
+        let upload_error = q.upload_error.clone();
         view! {
             {verify}
             <details class="mgmt-details" open>
@@ -496,6 +501,21 @@ fn control_detail(
                     {field_errors(actions.evidence)}
                     <button type="submit">"Add evidence"</button>
                 </ActionForm>
+            </details>
+            <details class="mgmt-details" open=upload_error.is_some()>
+                <summary>"Upload an evidence file"</summary>
+                <form method="post" enctype="multipart/form-data" action=upload_action class="form mgmt-form">
+                    <label for="upload-name">"Evidence name"</label>
+                    <input id="upload-name" name="name" type="text" required maxlength="200" autocomplete="off"/>
+                    <label for="upload-collected">"Collected on"</label>
+                    <input id="upload-collected" name="collected_on" type="date" required/>
+                    <label for="upload-valid">"Valid until (optional)"</label>
+                    <input id="upload-valid" name="valid_until" type="date"/>
+                    <label for="upload-file">"File (at most 10 MiB)"</label>
+                    <input id="upload-file" name="file" type="file" required/>
+                    {upload_error.clone().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                    <button type="submit">"Upload"</button>
+                </form>
             </details>
         }
     });
@@ -583,6 +603,7 @@ mod tests {
             priority: Some("high".into()),
             stale: true,
             control: None,
+            upload_error: Some("refused".into()),
         };
         let id = Uuid::nil();
         assert_eq!(

@@ -61,6 +61,11 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(api::health::healthz))
         .route("/readyz", get(api::health::readyz))
         .nest("/api", api::router())
+        .route(
+            "/enterprise/{enterprise_id}/controls/{control_id}/evidence-upload",
+            axum::routing::post(api::upload_evidence_form)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::domain::server::controls::MAX_EVIDENCE_FILE_BYTES + 64 * 1024)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

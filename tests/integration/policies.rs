@@ -405,8 +405,25 @@ async fn policy_lifecycle_and_compliance_summary(pool: PgPool) {
     )
     .await;
     assert_eq!(page["count"], 0);
-    let (_, all) = read(t.staff.get(&url).send().await.unwrap()).await;
+    let (_, all) = read(
+        t.staff
+            .get(format!("{url}?ordering=-updated_at"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(all["count"], 1);
+    let (status, body) = read(
+        t.staff
+            .get(format!("{url}?ordering=settings"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["fields"]["ordering"].is_string());
 
     // Another tenant's admin cannot see it: 404 on every verb.
     for request in [

@@ -218,7 +218,7 @@ pub async fn add_evidence(
     Ok((StatusCode::CREATED, Json(control)))
 }
 
-async fn read_multipart(mut multipart: Multipart) -> ApiResult<NewEvidence> {
+pub(crate) async fn read_multipart(mut multipart: Multipart) -> ApiResult<NewEvidence> {
     let mut evidence = NewEvidence::default();
     let mut unknown = Vec::new();
     let mut too_large = false;
@@ -355,4 +355,43 @@ fn invalid(message: &str) -> ApiError {
 
 fn field_error(field: &str, message: &str) -> ApiError {
     AppError::field(field, message).into()
+}
+
+/// The evidence upload form of the controls page (a plain multipart form,
+/// so it works without JavaScript): same checks and domain call as the REST
+/// route, answered with a redirect back to the control, carrying the error
+/// in `?upload_error=` when there is one.
+pub(crate) async fn upload_evidence_form(
+    State(state): State<AppState>,
+    axum::extract::Path((enterprise_id, control_id)): axum::extract::Path<(Uuid, Uuid)>,
+    request: Request,
+) -> axum::response::Response {
+    use axum::response::Redirect;
+    let back = |error: Option<&str>| {
+        let mut url = format!("/enterprise/{enterprise_id}/controls?control={control_id}");
+        if let Some(error) = error {
+            url.push_str("&upload_error=");
+            url.push_str(&urlencoding::encode(error));
+        }
+        Redirect::to(&url).into_response()
+    };
+    let (mut parts, body) = request.into_parts();
+    let Ok(Some((actor, _))) = crate::server::auth::caller(&state, &mut parts).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if let Err(error) = controls::check_writable(&state.pool, &actor, control_id).await {
+        return back(Some(&error.into_app_error().message));
+    }
+    let request = Request::from_parts(parts, body);
+    let Ok(multipart) = Multipart::from_request(request, &state).await else {
+        return back(Some("The upload could not be read."));
+    };
+    let evidence = match read_multipart(multipart).await {
+        Ok(evidence) => evidence,
+        Err(error) => return back(Some(error.message())),
+    };
+    match controls::add_evidence(&state.pool, &actor, control_id, None, evidence).await {
+        Ok(_) => back(None),
+        Err(error) => back(Some(&error.into_app_error().message)),
+    }
 }

@@ -5,6 +5,8 @@ mod audits;
 mod checklists;
 mod compliance;
 mod controls;
+
+pub(crate) use controls::upload_evidence_form;
 mod frameworks;
 mod incidents;
 mod policies;

@@ -16,6 +16,7 @@ use crate::server::AppState;
 pub struct ListQuery {
     enterprise: Option<Uuid>,
     framework: Option<String>,
+    ordering: Option<String>,
     page: Option<i64>,
     page_size: Option<i64>,
 }
@@ -33,9 +34,13 @@ pub async fn list(
     if let Some(f) = &q.framework {
         filters.push(("framework", f.clone()));
     }
+    if let Some(o) = &q.ordering {
+        filters.push(("ordering", o.clone()));
+    }
     let filter = ListFilter {
         enterprise: q.enterprise,
         framework: q.framework,
+        ordering: q.ordering,
     };
     let policies = policies::list(&state.pool, &caller.actor, filter, page).await?;
     Ok(Json(envelope(

@@ -12,7 +12,7 @@ use super::frameworks::resolve;
 use super::records::{body, check_version, list_scope};
 use crate::domain::enterprise::Action;
 use crate::domain::error::{AppError, FieldErrors};
-use crate::domain::page::{PageRequest, Paged};
+use crate::domain::page::{Ordering, PageRequest, Paged};
 use crate::domain::policy::PolicySettings;
 use crate::domain::policy_rules::{compliance_summary, ComplianceSummary};
 use crate::domain::records::Policy;
@@ -91,7 +91,11 @@ pub struct ListFilter {
     pub enterprise: Option<Uuid>,
     /// Only policies committing to this framework (id or slug).
     pub framework: Option<String>,
+    /// `created_at` or `updated_at`, `-` for descending.
+    pub ordering: Option<String>,
 }
+
+pub const ORDERING_FIELDS: &[&str] = &["created_at", "updated_at"];
 
 pub async fn list(
     pool: &PgPool,
@@ -99,6 +103,7 @@ pub async fn list(
     filter: ListFilter,
     page: PageRequest,
 ) -> DomainResult<Paged<Policy>> {
+    let ordering = Ordering::parse(filter.ordering.as_deref(), ORDERING_FIELDS, "-created_at")?;
     let scope = list_scope(pool, actor, filter.enterprise).await?;
     let framework = match filter.framework.as_deref() {
         Some(reference) => Some(
@@ -125,13 +130,18 @@ pub async fn list(
          WHERE ($1::uuid IS NULL OR p.enterprise_id = $1)
            AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM policy_frameworks x WHERE x.policy_id = p.id AND x.framework_id = $2))
          GROUP BY p.id
-         ORDER BY p.created_at DESC
+         ORDER BY
+           CASE WHEN $5 = 'created_at' THEN p.created_at END ASC,
+           CASE WHEN $5 = 'updated_at' THEN p.updated_at END ASC,
+           CASE WHEN $5 = '-updated_at' THEN p.updated_at END DESC,
+           p.created_at DESC, p.id
          LIMIT $3 OFFSET $4
         "#,
         scope,
         framework,
         page.limit(),
         page.offset(),
+        ordering.key(),
     )
     .fetch_all(pool)
     .await?;
