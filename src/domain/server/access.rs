@@ -28,13 +28,7 @@ pub async fn role_in<'e>(
     let role = sqlx::query_scalar!(
         r#"
         SELECT CASE WHEN $3 THEN 'admin'::member_role
-                    ELSE (SELECT max(role) FROM (
-                            SELECT m.role FROM memberships m
-                             WHERE m.enterprise_id = e.id AND m.user_id = $2
-                            UNION ALL
-                            SELECT t.role FROM teams t
-                              JOIN team_members tm ON tm.team_id = t.id
-                             WHERE t.enterprise_id = e.id AND tm.user_id = $2) r)
+                    ELSE (SELECT r.role FROM effective_roles r WHERE r.enterprise_id = e.id AND r.user_id = $2)
                END AS "role: Role"
           FROM enterprises e
          WHERE e.id = $1
@@ -100,13 +94,25 @@ pub async fn user_has_access<'e>(
         r#"
         SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND u.is_active AND (
                    u.is_staff
-                OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.enterprise_id = $2)
-                OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
-                            WHERE tm.user_id = u.id AND t.enterprise_id = $2))) AS "ok!"
+                OR EXISTS (SELECT 1 FROM effective_roles r WHERE r.user_id = u.id AND r.enterprise_id = $2))) AS "ok!"
         "#,
         user_id,
         enterprise_id,
     )
     .fetch_one(db)
     .await?)
+}
+
+/// An owner or assignee must be able to see the enterprise (400 naming
+/// `owner_id` otherwise).
+pub async fn check_owner<'e>(
+    db: impl PgExecutor<'e>,
+    owner_id: Uuid,
+    enterprise_id: Uuid,
+) -> DomainResult<()> {
+    if user_has_access(db, owner_id, enterprise_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::field("owner_id", "The owner must be a member of this enterprise.").into())
+    }
 }

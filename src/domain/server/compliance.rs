@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::access::{authorize, authorize_record, user_has_access, Actor};
+use super::access::{authorize, authorize_record, Actor};
 use super::audit::{self, Entry};
 use super::error::{DomainError, DomainResult};
 use super::frameworks::resolve;
@@ -326,16 +326,10 @@ async fn check_owner(
     owner: Option<Option<Uuid>>,
     enterprise_id: Uuid,
 ) -> DomainResult<()> {
-    if let Some(Some(owner)) = owner {
-        if !user_has_access(pool, owner, enterprise_id).await? {
-            return Err(AppError::field(
-                "owner_id",
-                "The owner must be a member of this enterprise.",
-            )
-            .into());
-        }
+    match owner {
+        Some(Some(owner)) => super::access::check_owner(pool, owner, enterprise_id).await,
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 pub async fn create(

@@ -805,33 +805,13 @@ async fn check_requirements(conn: &mut PgConnection, ids: &[Uuid]) -> DomainResu
     }
 }
 
-/// The owner must be an active member of the enterprise (directly or
-/// through a team), in any role.
+/// The owner must be able to see the enterprise (one rule for every record).
 async fn check_owner(
     conn: &mut PgConnection,
     enterprise_id: Uuid,
     owner_id: Uuid,
 ) -> DomainResult<()> {
-    let member = sqlx::query_scalar!(
-        r#"
-        SELECT EXISTS (
-            SELECT 1 FROM users u
-             WHERE u.id = $2 AND u.is_active
-               AND (EXISTS (SELECT 1 FROM memberships m WHERE m.enterprise_id = $1 AND m.user_id = u.id)
-                    OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
-                                WHERE t.enterprise_id = $1 AND tm.user_id = u.id))
-        ) AS "member!"
-        "#,
-        enterprise_id,
-        owner_id,
-    )
-    .fetch_one(conn)
-    .await?;
-    if member {
-        Ok(())
-    } else {
-        Err(AppError::field("owner_id", "The owner must be a member of this enterprise.").into())
-    }
+    super::access::check_owner(conn, owner_id, enterprise_id).await
 }
 
 /// Applies the changes to `base` (the stored values, or the defaults of a

@@ -20,13 +20,7 @@ pub async fn list_visible(pool: &PgPool, actor: &Actor) -> DomainResult<Vec<Ente
         r#"
         SELECT e.id, e.name, e.slug, e.created_at AS "created_at: DateTime<Utc>", r.role AS "role?: Role"
           FROM enterprises e
-          LEFT JOIN LATERAL (
-                SELECT max(x.role) AS role FROM (
-                    SELECT m.role FROM memberships m WHERE m.enterprise_id = e.id AND m.user_id = $1
-                    UNION ALL
-                    SELECT t.role FROM teams t JOIN team_members tm ON tm.team_id = t.id
-                     WHERE t.enterprise_id = e.id AND tm.user_id = $1) x
-          ) r ON true
+          LEFT JOIN effective_roles r ON r.enterprise_id = e.id AND r.user_id = $1
          WHERE $2 OR r.role IS NOT NULL
          ORDER BY e.name
         "#,
@@ -128,13 +122,11 @@ async fn member_rows(
         r#"
         SELECT u.id AS user_id, u.email, u.name,
                m.role AS "role?: Role",
-               GREATEST(m.role, tr.role) AS "effective_role!: Role"
-          FROM users u
+               r.role AS "effective_role!: Role"
+          FROM effective_roles r
+          JOIN users u ON u.id = r.user_id
           LEFT JOIN memberships m ON m.user_id = u.id AND m.enterprise_id = $1
-          LEFT JOIN LATERAL (
-                SELECT max(t.role) AS role FROM teams t JOIN team_members tm ON tm.team_id = t.id
-                 WHERE t.enterprise_id = $1 AND tm.user_id = u.id) tr ON true
-         WHERE (m.role IS NOT NULL OR tr.role IS NOT NULL)
+         WHERE r.enterprise_id = $1
            AND ($2::uuid IS NULL OR u.id = $2)
          ORDER BY u.name, u.email
         "#,
