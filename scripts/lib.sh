@@ -106,6 +106,9 @@ start_private_postgres() {
   PG_PORT=$(free_port "${RAMPART_PG_PORT:-55432}")
   "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" start >/dev/null
+  # Remember which postmaster is ours: the exit trap stops that one only,
+  # never a cluster another run has since started in the same directory.
+  PG_PID=$(head -n 1 "$PG_DIR/data/postmaster.pid")
   trap stop_private_postgres EXIT
   "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres rampart 2>/dev/null || true
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/rampart"
@@ -115,7 +118,9 @@ start_private_postgres() {
 stop_private_postgres() {
   local status=$?
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m fast >/dev/null 2>&1 || true
+  if [ -n "${PG_PID:-}" ] && [ "$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null)" = "$PG_PID" ]; then
+    "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m fast >/dev/null 2>&1 || true
+  fi
   exit $status
 }
 
