@@ -12,8 +12,8 @@ test('an evidence file is uploaded from the controls page and downloads as an at
 
   await page.goto(`/enterprise/${enterprise}/controls?control=${control.id}`);
   await page.getByText('Upload an evidence file').click();
-  await page.getByLabel('Evidence name', { exact: true }).last().fill('BCP test report');
-  await page.locator('#upload-collected').fill('2026-11-30');
+  await page.getByLabel('Document title').fill('BCP test report');
+  await page.getByLabel('Date of the document').fill('2026-11-30');
   await page.getByLabel('File (at most 10 MiB)').setInputFiles({
     name: 'bcp-report.pdf',
     mimeType: 'application/pdf',
@@ -33,8 +33,8 @@ test('an evidence file is uploaded from the controls page and downloads as an at
 
   // A refused upload (no file) comes back as an inline error, not a JSON page.
   await page.getByText('Upload an evidence file').click();
-  await page.getByLabel('Evidence name', { exact: true }).last().fill('Nothing attached');
-  await page.locator('#upload-collected').fill('2099-01-01');
+  await page.getByLabel('Document title').fill('Nothing attached');
+  await page.getByLabel('Date of the document').fill('2099-01-01');
   await page.locator('#upload-file').evaluate((input: HTMLInputElement) => input.removeAttribute('required'));
   await page.getByRole('button', { name: 'Upload' }).click();
   await expect(page.getByRole('alert')).toBeVisible();

@@ -505,11 +505,11 @@ fn control_detail(
             <details class="mgmt-details" open=upload_error.is_some()>
                 <summary>"Upload an evidence file"</summary>
                 <form method="post" enctype="multipart/form-data" action=upload_action class="form mgmt-form">
-                    <label for="upload-name">"Evidence name"</label>
+                    <label for="upload-name">"Document title"</label>
                     <input id="upload-name" name="name" type="text" required maxlength="200" autocomplete="off"/>
-                    <label for="upload-collected">"Collected on"</label>
+                    <label for="upload-collected">"Date of the document"</label>
                     <input id="upload-collected" name="collected_on" type="date" required/>
-                    <label for="upload-valid">"Valid until (optional)"</label>
+                    <label for="upload-valid">"Document expires (optional)"</label>
                     <input id="upload-valid" name="valid_until" type="date"/>
                     <label for="upload-file">"File (at most 10 MiB)"</label>
                     <input id="upload-file" name="file" type="file" required/>
