@@ -492,10 +492,11 @@ pub(crate) fn Progress(percent: f64, #[prop(into)] label: String) -> impl IntoVi
     }
 }
 
-/// A timestamp in UTC: the same text on the server and in the browser.
+/// A timestamp: UTC with a marker until hydration, then the reader's own
+/// time zone (one component for every page).
 #[component]
 pub(crate) fn Timestamp(at: DateTime<Utc>) -> impl IntoView {
-    view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
+    view! { <crate::components::local_time::LocalTime at/> }
 }
 
 /// The error of an action's last run, inline and announced.
