@@ -4,11 +4,13 @@ import { defineConfig } from '@playwright/test';
 // cannot reach its servers here). The flags keep it from calling home.
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry: an intermittent slow SSR response (see the closing note of the
+  // 2026-12-04 session) must not fail CI; a real failure fails twice.
+  retries: 1,
   reporter: [['list']],
   globalSetup: './global-setup.ts',
   use: {
