@@ -173,30 +173,7 @@ pub fn parse_upcoming_days(days: Option<i64>) -> Result<u32, AppError> {
     }
 }
 
-/// Findings of an audit by severity (all of them, whatever their status).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-pub struct SeverityCounts {
-    pub critical: i64,
-    pub high: i64,
-    pub medium: i64,
-    pub low: i64,
-}
-
-impl SeverityCounts {
-    pub fn add(&mut self, severity: Severity) {
-        match severity {
-            Severity::Critical => self.critical += 1,
-            Severity::High => self.high += 1,
-            Severity::Medium => self.medium += 1,
-            Severity::Low => self.low += 1,
-        }
-    }
-
-    pub fn total(&self) -> i64 {
-        self.critical + self.high + self.medium + self.low
-    }
-}
+pub use crate::domain::common::SeverityCounts;
 
 /// A security audit as it crosses the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -406,9 +383,9 @@ mod tests {
     #[test]
     fn severity_counts() {
         let mut counts = SeverityCounts::default();
-        counts.add(Severity::Critical);
-        counts.add(Severity::Critical);
-        counts.add(Severity::Low);
+        counts.add(Severity::Critical, 1);
+        counts.add(Severity::Critical, 1);
+        counts.add(Severity::Low, 1);
         assert_eq!(
             counts,
             SeverityCounts {

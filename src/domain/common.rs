@@ -90,6 +90,32 @@ text_enum! {
 /// Incidents and findings have a severity on the same four-step scale.
 pub type Severity = Priority;
 
+/// Counts per severity: active incidents (`GET by-severity/`) and audit
+/// findings alike — one type, one schema.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SeverityCounts {
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+}
+
+impl SeverityCounts {
+    pub fn add(&mut self, severity: Severity, count: i64) {
+        match severity {
+            Severity::Critical => self.critical += count,
+            Severity::High => self.high += count,
+            Severity::Medium => self.medium += count,
+            Severity::Low => self.low += count,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.critical + self.high + self.medium + self.low
+    }
+}
+
 impl Priority {
     /// Sort key: the most urgent first (critical = 0 … low = 3).
     pub fn rank(self) -> u8 {

@@ -360,30 +360,7 @@ pub struct IncidentEvent {
     pub at: DateTime<Utc>,
 }
 
-/// Active incidents of an enterprise by severity (`GET by-severity/`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-pub struct SeverityCounts {
-    pub critical: i64,
-    pub high: i64,
-    pub medium: i64,
-    pub low: i64,
-}
-
-impl SeverityCounts {
-    pub fn add(&mut self, severity: Severity, count: i64) {
-        match severity {
-            Severity::Critical => self.critical += count,
-            Severity::High => self.high += count,
-            Severity::Medium => self.medium += count,
-            Severity::Low => self.low += count,
-        }
-    }
-
-    pub fn total(&self) -> i64 {
-        self.critical + self.high + self.medium + self.low
-    }
-}
+pub use crate::domain::common::SeverityCounts;
 
 /// Active incidents of an enterprise by status (resolved ones are not
 /// active, so they have no count here).
